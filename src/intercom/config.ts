@@ -1,0 +1,69 @@
+import { configError } from '../airbyte/errors.js';
+
+/** The Intercom source's configuration, after validation against spec.json (defaults applied). */
+export interface IntercomConfig {
+  accessToken: string;
+  /** Unix seconds; records updated before it are never replicated. */
+  startDate: number;
+  attributionWindowSeconds: number;
+  baseUrl: string;
+  intercomVersion: string;
+  requestTimeoutMs: number;
+  maxRequestsPerMinute?: number;
+  concurrency: number;
+  maxAttempts: number;
+}
+
+export const REGION_URLS: Record<string, string> = {
+  us: 'https://api.intercom.io',
+  eu: 'https://api.eu.intercom.io',
+  au: 'https://api.au.intercom.io',
+};
+
+const DAY = 86_400;
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
+
+export function parseIntercomConfig(raw: Record<string, unknown>, nowMs: number): IntercomConfig {
+  const accessToken = String(raw.access_token ?? '').trim();
+  if (!accessToken) throw configError('access_token is empty: paste an Intercom access token.');
+
+  let startDate = Math.floor(nowMs / 1000) - 365 * DAY;
+  if (raw.start_date !== undefined && raw.start_date !== null && raw.start_date !== '') {
+    const parsed = Date.parse(String(raw.start_date));
+    if (Number.isNaN(parsed)) throw configError(`start_date "${String(raw.start_date)}" is not a date: use YYYY-MM-DDTHH:MM:SSZ.`);
+    startDate = Math.floor(parsed / 1000);
+  }
+
+  const region = String(raw.region ?? 'us');
+  let baseUrl = REGION_URLS[region];
+  if (!baseUrl) throw configError(`region "${region}" is not one of us, eu, au.`);
+  if (typeof raw.base_url === 'string' && raw.base_url.trim() !== '') baseUrl = checkBaseUrl(raw.base_url.trim());
+
+  return {
+    accessToken,
+    startDate,
+    attributionWindowSeconds: int(raw.attribution_window_days, 30) * DAY,
+    baseUrl,
+    intercomVersion: String(raw.intercom_version ?? '2.14'),
+    requestTimeoutMs: int(raw.request_timeout_seconds, 60) * 1000,
+    maxRequestsPerMinute: raw.max_requests_per_minute === undefined ? undefined : int(raw.max_requests_per_minute, 0),
+    concurrency: int(raw.concurrency, 16),
+    maxAttempts: int(raw.max_attempts, 6),
+  };
+}
+
+function checkBaseUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw configError(`base_url "${value}" is not a URL: use e.g. https://api.intercom.io.`);
+  }
+  if (url.protocol === 'https:') return value.replace(/\/+$/, '');
+  if (url.protocol === 'http:' && LOOPBACK.has(url.hostname)) return value.replace(/\/+$/, '');
+  throw configError(`base_url "${url.origin}" must use https (plain http is allowed only for loopback hosts such as 127.0.0.1).`);
+}
+
+function int(value: unknown, fallback: number): number {
+  return typeof value === 'number' && Number.isFinite(value) ? Math.floor(value) : fallback;
+}

@@ -1,0 +1,82 @@
+import { readFileSync, existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ConnectorError } from '../airbyte/errors.js';
+import type { ConnectorSpecification } from '../airbyte/protocol.js';
+import type { CheckResult, ConfiguredStream, ReadGroup, RunContext, Source, StreamDefinition, StreamState } from '../airbyte/source.js';
+import { families, streamDefinitions } from './catalog.js';
+import { parseIntercomConfig, type IntercomConfig } from './config.js';
+import { IntercomClient } from './http/client.js';
+import { familyGroup } from './replication.js';
+
+/** spec.json sits at the package root, above dist/ (image, npm package) or .build/src/ (development). */
+function loadSpec(): ConnectorSpecification {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    const candidate = join(dir, 'spec.json');
+    if (existsSync(candidate)) return JSON.parse(readFileSync(candidate, 'utf8')) as ConnectorSpecification;
+    dir = dirname(dir);
+  }
+  throw new Error('spec.json not found next to the connector package');
+}
+
+export class IntercomSource implements Source<IntercomConfig> {
+  readonly spec = loadSpec();
+  private clients: IntercomClient[] = [];
+
+  parseConfig(raw: Record<string, unknown>, ctx: RunContext): IntercomConfig {
+    return parseIntercomConfig(raw, ctx.now());
+  }
+
+  async check(config: IntercomConfig, ctx: RunContext): Promise<CheckResult> {
+    const client = this.client(config, ctx, { maxAttempts: Math.min(config.maxAttempts, 2), retryBaseMs: 200, requestTimeoutMs: Math.min(config.requestTimeoutMs, 20_000) });
+    try {
+      const me = await client.get<{ email?: string; app?: { name?: string; id_code?: string } }>('/me');
+      const app = me.app?.name ?? me.app?.id_code ?? 'the workspace';
+      return { status: 'SUCCEEDED', message: `Connected to ${app} as ${me.email ?? 'an admin'}.` };
+    } catch (error) {
+      const host = new URL(config.baseUrl).host;
+      if (error instanceof ConnectorError) {
+        const detail = error.failureType === 'config_error' ? error.message : `Could not reach Intercom at ${host}: ${error.message}`;
+        return { status: 'FAILED', message: detail };
+      }
+      return { status: 'FAILED', message: `Could not reach Intercom at ${host}: ${(error as Error).message}` };
+    }
+  }
+
+  async discover(): Promise<StreamDefinition[]> {
+    return streamDefinitions();
+  }
+
+  async readGroups(config: IntercomConfig, streams: ConfiguredStream[], state: Map<string, StreamState>, ctx: RunContext): Promise<ReadGroup[]> {
+    const client = this.client(config, ctx);
+    const selected = new Map(streams.map((s) => [s.name, s]));
+    const groups: ReadGroup[] = [];
+    for (const family of families()) {
+      const group = familyGroup(family, selected, state, config, client, ctx);
+      if (group) groups.push(group);
+    }
+    return groups;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.clients.map((c) => c.close()));
+    this.clients = [];
+  }
+
+  private client(config: IntercomConfig, ctx: RunContext, overrides: { maxAttempts?: number; retryBaseMs?: number; requestTimeoutMs?: number } = {}): IntercomClient {
+    const client = new IntercomClient({
+      baseUrl: config.baseUrl,
+      accessToken: config.accessToken,
+      intercomVersion: config.intercomVersion,
+      requestTimeoutMs: overrides.requestTimeoutMs ?? config.requestTimeoutMs,
+      maxAttempts: overrides.maxAttempts ?? config.maxAttempts,
+      maxRequestsPerMinute: config.maxRequestsPerMinute,
+      connections: Math.max(16, config.concurrency + 4),
+      retryBaseMs: overrides.retryBaseMs,
+      log: (level, message) => ctx.log(level, message),
+    });
+    this.clients.push(client);
+    return client;
+  }
+}

@@ -1,0 +1,72 @@
+import type { IntercomClient } from '../http/client.js';
+import { allOf, searchByUpdatedAt, updatedSince } from './search.js';
+import { withFollowUps } from './follow-ups.js';
+import type { ApiObject, FetchContext, IntercomStream, Page } from './stream.js';
+
+type Role = 'user' | 'lead';
+
+interface InlineList { type?: string; data?: ApiObject[]; url?: string; total_count?: number; has_more?: boolean }
+
+/**
+ * Users and leads are both Intercom contacts, told apart by `role`. Read by `POST /contacts/search`, oldest
+ * update first. Inline tag and company lists carry at most 10 items: when `has_more` is set the full list is
+ * fetched from its `url`. Contacts in API 2.x carry no segments: when a segments child stream is wanted, the
+ * membership comes from one contacts search per segment and is added as `segments: {type:'list', data}`.
+ */
+export function contactsStream(name: 'users' | 'leads', role: Role): IntercomStream {
+  return {
+    name,
+    schema: 'contacts',
+    primaryKey: 'id',
+    cursor: 'updated_at',
+    children: [
+      { name: 'companies', path: ['companies', 'data'] },
+      { name: 'social_profiles', path: ['social_profiles', 'data'] },
+      { name: 'tags', path: ['tags', 'data'] },
+      { name: 'segments', path: ['segments', 'data'] },
+    ],
+    async *pages(ctx: FetchContext): AsyncIterable<Page> {
+      const roleFilter = { field: 'role', operator: '=', value: role };
+      const segmentsOf = ctx.wantedChildren.has('segments') ? await segmentMembership(ctx, roleFilter) : undefined;
+      const pages = searchByUpdatedAt(ctx.client, '/contacts/search', 'data', allOf(roleFilter, updatedSince(ctx.since, 'day')));
+      yield* withFollowUps(pages, ctx.concurrency, async (contact) => {
+        await Promise.all([completeList(ctx.client, contact, 'tags'), completeList(ctx.client, contact, 'companies')]);
+        if (segmentsOf) contact.segments = { type: 'list', data: segmentsOf.get(String(contact.id)) ?? [] };
+        return contact;
+      });
+    },
+  };
+}
+
+/** Replaces an inline list that has more than it shows with the full list from its `url`. */
+async function completeList(client: IntercomClient, contact: ApiObject, key: 'tags' | 'companies'): Promise<void> {
+  const list = contact[key] as InlineList | null | undefined;
+  if (!list || !list.has_more || !list.url) return;
+  const full = await client.get<InlineList | undefined>(list.url, undefined, { notFound: 'undefined' });
+  if (!full || !Array.isArray(full.data)) return;
+  contact[key] = { ...list, data: full.data, has_more: false, total_count: full.data.length };
+}
+
+/**
+ * contact id -> the person segments it belongs to, for the contacts of this sync's range: one contacts search
+ * per segment (a handful of requests) instead of one `/contacts/{id}/segments` call per contact.
+ */
+async function segmentMembership(ctx: FetchContext, roleFilter: ApiObject): Promise<Map<string, ApiObject[]>> {
+  const list = await ctx.client.get<{ segments?: ApiObject[] }>('/segments');
+  const membership = new Map<string, ApiObject[]>();
+  for (const segment of list.segments ?? []) {
+    const query = allOf(roleFilter, { field: 'segment_id', operator: '=', value: segment.id }, updatedSince(ctx.since, 'day'));
+    for await (const page of searchByUpdatedAt(ctx.client, '/contacts/search', 'data', query)) {
+      for (const contact of page.records) {
+        const id = String(contact.id);
+        const segments = membership.get(id);
+        if (segments) segments.push(segment);
+        else membership.set(id, [segment]);
+      }
+    }
+  }
+  return membership;
+}
+
+export const users = contactsStream('users', 'user');
+export const leads = contactsStream('leads', 'lead');

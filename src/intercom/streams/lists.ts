@@ -1,0 +1,24 @@
+import type { IntercomStream, Page } from './stream.js';
+
+/** A full-table stream served by one GET that returns the whole list under `key`. */
+export function wholeList(name: string, schema: string, path: string, key: string, query?: Record<string, string>): IntercomStream {
+  return {
+    name,
+    schema,
+    primaryKey: 'id',
+    async *pages({ client }): AsyncIterable<Page> {
+      const body = await client.get<Record<string, unknown>>(path, query);
+      const records = body[key];
+      if (!Array.isArray(records)) throw new Error(`GET ${path} returned no "${key}" list`);
+      yield { records, totalCount: records.length };
+    },
+  };
+}
+
+export const admins = wholeList('admins', 'admins', '/admins', 'admins');
+export const teams = wholeList('teams', 'teams', '/teams', 'teams');
+export const tags = wholeList('tags', 'tags', '/tags', 'data');
+/** Person segments (person_type user or contact). Company segments are their own stream. */
+export const segments = wholeList('segments', 'segments', '/segments', 'segments', { include_count: 'true' });
+export const contactAttributes = wholeList('contact_attributes', 'data_attributes', '/data_attributes', 'data', { model: 'contact' });
+export const companyAttributes = wholeList('company_attributes', 'data_attributes', '/data_attributes', 'data', { model: 'company' });

@@ -1,0 +1,35 @@
+import type { IntercomClient } from '../http/client.js';
+import type { ApiObject, Page } from './stream.js';
+
+const DAY = 86_400;
+
+export type DateSemantics = 'day' | 'second';
+
+/**
+ * The search filter for "updated_at >= since". Intercom's contacts search compares dates by calendar day
+ * (`>` D starts the day after D), conversations and tickets by exact seconds. Either way the filter asks
+ * for at least every record with updated_at >= since; the replication engine filters exactly afterwards.
+ */
+export function updatedSince(since: number | undefined, semantics: DateSemantics): ApiObject | undefined {
+  if (since === undefined) return undefined;
+  const value = semantics === 'day' ? since - DAY : since - 1;
+  return { field: 'updated_at', operator: '>', value: Math.max(0, value) };
+}
+
+export function allOf(...filters: (ApiObject | undefined)[]): ApiObject {
+  const present = filters.filter((f): f is ApiObject => f !== undefined);
+  if (present.length === 1) return present[0]!;
+  if (present.length === 0) return { field: 'updated_at', operator: '>', value: 0 };
+  return { operator: 'AND', value: present };
+}
+
+/** Pages of a search, oldest update first. */
+export async function* searchByUpdatedAt(
+  client: IntercomClient,
+  path: string,
+  itemsKey: string,
+  query: ApiObject,
+): AsyncIterable<Page> {
+  const pages = client.search<ApiObject>(path, { query, sort: { field: 'updated_at', order: 'ascending' } }, { itemsKey, perPage: 150 });
+  for await (const page of pages) yield { records: page.items, totalCount: page.totalCount };
+}

@@ -1,0 +1,45 @@
+import type { RunContext } from '../../airbyte/source.js';
+import type { IntercomClient } from '../http/client.js';
+
+export type ApiObject = Record<string, unknown>;
+
+/** A page of API objects, in the order the API returned them. */
+export interface Page {
+  records: ApiObject[];
+  /** The API's total for the whole query, when it gives one (drives ESTIMATE traces). */
+  totalCount?: number;
+}
+
+/** An array inside a record that also comes out as a child stream `<stream>__<name>`. */
+export interface ChildArray {
+  name: string;
+  /** Path from the record to the array, e.g. ['conversation_parts', 'conversation_parts']. */
+  path: string[];
+}
+
+export interface FetchContext {
+  client: IntercomClient;
+  /** Inclusive lower bound on the cursor (unix seconds); undefined reads everything. */
+  since: number | undefined;
+  /** Names of the child arrays whose rows are wanted in this sync (a stream fetches extra data only for these). */
+  wantedChildren: ReadonlySet<string>;
+  concurrency: number;
+  log: RunContext['log'];
+}
+
+/**
+ * A top-level Intercom table. It declares what it is; `pages` says how Intercom hands it out.
+ * Incremental tables (cursor set) return pages in ascending cursor order, so that every page end is a safe
+ * checkpoint.
+ */
+export interface IntercomStream {
+  name: string;
+  /** The schema file in src/intercom/schemas (without .json). */
+  schema: string;
+  primaryKey: 'id';
+  cursor?: 'updated_at';
+  children?: ChildArray[];
+  /** Pages do not come in cursor order (the companies scroll): state advances only when the stream ends. */
+  unordered?: boolean;
+  pages(ctx: FetchContext): AsyncIterable<Page>;
+}
