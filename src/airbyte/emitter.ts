@@ -1,0 +1,167 @@
+// The one place that writes AirbyteMessages: one JSON line per message, secrets redacted from every line,
+// and backpressure respected (a full output buffer makes the producer wait for 'drain').
+import type {
+  AirbyteCatalog, AirbyteMessage, ConnectorSpecification, FailureType, LogLevel, StreamDescriptor
+} from './protocol.js';
+import { jsonEscaped, redactText, redactValue, usableSecrets } from './redact.js';
+
+export interface EmitterOptions {
+  /**
+   * The secret values to hide; called on every message, so secrets learnt later (after config load) count.
+   * Return a new array when the set changes (the derived forms are cached per array).
+   */
+  secrets: () => readonly string[];
+  /** Milliseconds since the epoch, for emitted_at. */
+  now?: () => number;
+}
+
+export interface ErrorTrace {
+  message: string;
+  failureType: FailureType;
+  internalMessage?: string;
+  stackTrace?: string;
+  stream?: string;
+}
+
+/** Raised by emit() once the output is broken (EPIPE, closed): nothing more can be said on stdout. */
+export class OutputClosedError extends Error {
+  constructor(cause: unknown) {
+    super(`the output stream is closed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'OutputClosedError';
+  }
+}
+
+export class Emitter {
+  readonly now: () => number;
+  private readonly secretsOf: () => readonly string[];
+  private secretsSource: readonly string[] | undefined;
+  private plainSecrets: string[] = [];
+  private escapedSecrets: string[] = [];
+  private drain: Promise<void> | undefined;
+  private failure: Error | undefined;
+
+  constructor(private readonly out: NodeJS.WritableStream, opts: EmitterOptions) {
+    this.secretsOf = opts.secrets;
+    this.now = opts.now ?? Date.now;
+    out.on('error', (err: Error) => { this.failure ??= new OutputClosedError(err); });
+  }
+
+  /** True once the output failed; emit() then throws OutputClosedError. */
+  get closed(): boolean { return this.failure !== undefined; }
+
+  /**
+   * Writes one message as one line, synchronously (so lines keep the order of the calls).
+   * Returns undefined when the output buffer has room (the fast path: one JSON.stringify, no promise),
+   * or a promise that resolves on 'drain' when the buffer is full: the producer must await it.
+   */
+  emit(msg: AirbyteMessage): Promise<void> | undefined {
+    if (this.failure) throw this.failure;
+    let line = JSON.stringify(msg);
+    this.refreshSecrets();
+    if (this.escapedSecrets.length > 0 && this.escapedSecrets.some((s) => line.includes(s))) {
+      line = JSON.stringify(redactValue(msg, this.plainSecrets));
+    }
+    const roomLeft = this.out.write(line + '\n');
+    return roomLeft ? undefined : this.waitForDrain();
+  }
+
+  /** Free text with every secret replaced by `****` (for stderr and anything else leaving the process). */
+  redact(text: string): string {
+    this.refreshSecrets();
+    return redactText(text, this.plainSecrets);
+  }
+
+  record(stream: string, data: Record<string, unknown>): Promise<void> | undefined {
+    return this.emit({ type: 'RECORD', record: { stream, data, emitted_at: Math.trunc(this.now()) } });
+  }
+
+  state(stream: string, streamState: Record<string, unknown>, recordCount: number): Promise<void> | undefined {
+    return this.emit({
+      type: 'STATE',
+      state: { type: 'STREAM', stream: { stream_descriptor: { name: stream }, stream_state: streamState }, sourceStats: { recordCount } },
+    });
+  }
+
+  log(level: LogLevel, message: string, stackTrace?: string): Promise<void> | undefined {
+    return this.emit({ type: 'LOG', log: { level, message, ...(stackTrace === undefined ? {} : { stack_trace: stackTrace }) } });
+  }
+
+  traceError(e: ErrorTrace): Promise<void> | undefined {
+    const descriptor: StreamDescriptor | undefined = e.stream === undefined ? undefined : { name: e.stream };
+    return this.emit({
+      type: 'TRACE',
+      trace: {
+        type: 'ERROR',
+        emitted_at: this.now(),
+        error: {
+          message: e.message,
+          failure_type: e.failureType,
+          ...(e.internalMessage === undefined ? {} : { internal_message: e.internalMessage }),
+          ...(e.stackTrace === undefined ? {} : { stack_trace: e.stackTrace }),
+          ...(descriptor === undefined ? {} : { stream_descriptor: descriptor }),
+        },
+      },
+    });
+  }
+
+  traceStreamStatus(stream: string, status: 'STARTED' | 'RUNNING' | 'COMPLETE' | 'INCOMPLETE'): Promise<void> | undefined {
+    return this.emit({ type: 'TRACE', trace: { type: 'STREAM_STATUS', emitted_at: this.now(), stream_status: { stream_descriptor: { name: stream }, status } } });
+  }
+
+  traceEstimate(stream: string, rowEstimate: number): Promise<void> | undefined {
+    return this.emit({ type: 'TRACE', trace: { type: 'ESTIMATE', emitted_at: this.now(), estimate: { name: stream, type: 'STREAM', row_estimate: rowEstimate } } });
+  }
+
+  spec(spec: ConnectorSpecification): Promise<void> | undefined {
+    return this.emit({ type: 'SPEC', spec });
+  }
+
+  connectionStatus(status: 'SUCCEEDED' | 'FAILED', message?: string): Promise<void> | undefined {
+    return this.emit({ type: 'CONNECTION_STATUS', connectionStatus: { status, ...(message === undefined ? {} : { message }) } });
+  }
+
+  catalog(catalog: AirbyteCatalog): Promise<void> | undefined {
+    return this.emit({ type: 'CATALOG', catalog });
+  }
+
+  /** Resolves once everything written so far has been handed to the output (or the output failed). */
+  async flush(): Promise<void> {
+    if (this.failure) return;
+    if (this.drain) await this.drain.catch(() => undefined);
+    if (this.failure) return;
+    await new Promise<void>((resolve) => {
+      try {
+        this.out.write('', () => resolve());
+      } catch {
+        resolve();
+      }
+    });
+  }
+
+  private waitForDrain(): Promise<void> {
+    this.drain ??= new Promise<void>((resolve, reject) => {
+      const settle = (err?: Error) => {
+        this.out.removeListener('drain', onDrain);
+        this.out.removeListener('error', onError);
+        this.out.removeListener('close', onClose);
+        this.drain = undefined;
+        if (err) reject(err); else resolve();
+      };
+      const onDrain = () => settle();
+      const onError = (err: Error) => settle(this.failure ?? new OutputClosedError(err));
+      const onClose = () => settle(this.failure ??= new OutputClosedError('closed before draining'));
+      this.out.on('drain', onDrain);
+      this.out.on('error', onError);
+      this.out.on('close', onClose);
+    });
+    return this.drain;
+  }
+
+  private refreshSecrets(): void {
+    const source = this.secretsOf();
+    if (source === this.secretsSource) return;
+    this.secretsSource = source;
+    this.plainSecrets = usableSecrets(source);
+    this.escapedSecrets = [...new Set(this.plainSecrets.flatMap((s) => [s, jsonEscaped(s)]))];
+  }
+}

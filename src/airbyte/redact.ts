@@ -1,0 +1,38 @@
+// Secret redaction: every configured secret value (a string of 4 characters or more) is replaced by `****`
+// wherever it would leave the process (stdout lines, stderr text, error messages).
+
+export const REDACTED = '****';
+export const MIN_SECRET_LENGTH = 4;
+
+/** The secrets worth hiding: strings of at least MIN_SECRET_LENGTH characters, longest first, no duplicates. */
+export function usableSecrets(secrets: readonly string[]): string[] {
+  const unique = new Set(secrets.filter((s) => typeof s === 'string' && s.length >= MIN_SECRET_LENGTH));
+  return [...unique].sort((a, b) => b.length - a.length);
+}
+
+/** Replaces every occurrence of every secret in free text. */
+export function redactText(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of secrets) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+  return out;
+}
+
+/**
+ * A deep copy of a JSON value with secrets replaced in every string value and every object key.
+ * Used on the slow path only, when a serialized line is known to contain a secret.
+ */
+export function redactValue(value: unknown, secrets: readonly string[]): unknown {
+  if (typeof value === 'string') return redactText(value, secrets);
+  if (Array.isArray(value)) return value.map((v) => redactValue(v, secrets));
+  if (value !== null && typeof value === 'object') {
+    const copy: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) copy[redactText(k, secrets)] = redactValue(v, secrets);
+    return copy;
+  }
+  return value;
+}
+
+/** How a secret looks inside a JSON string literal (quotes, backslashes and control characters escaped). */
+export function jsonEscaped(secret: string): string {
+  return JSON.stringify(secret).slice(1, -1);
+}
