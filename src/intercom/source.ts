@@ -20,6 +20,19 @@ function loadSpec(): ConnectorSpecification {
   throw new Error('spec.json not found next to the connector package');
 }
 
+const ONE_RESULT = { query: { field: 'updated_at', operator: '>', value: 0 }, pagination: { per_page: 1 } };
+
+/**
+ * `GET /me` needs no scope, so check also makes one cheap call per scope the core tables need; a 403 names
+ * the missing scope (read admins, read users and companies, read conversations, read tags).
+ */
+const SCOPE_PROBES: ((client: IntercomClient) => Promise<unknown>)[] = [
+  (client) => client.get('/admins'),
+  (client) => client.post('/contacts/search', ONE_RESULT),
+  (client) => client.post('/conversations/search', ONE_RESULT),
+  (client) => client.get('/tags'),
+];
+
 export class IntercomSource implements Source<IntercomConfig> {
   readonly spec = loadSpec();
   private clients: IntercomClient[] = [];
@@ -32,14 +45,12 @@ export class IntercomSource implements Source<IntercomConfig> {
     const client = this.client(config, ctx, { maxAttempts: Math.min(config.maxAttempts, 2), retryBaseMs: 200, requestTimeoutMs: Math.min(config.requestTimeoutMs, 20_000) });
     try {
       const me = await client.get<{ email?: string; app?: { name?: string; id_code?: string } }>('/me');
+      for (const probe of SCOPE_PROBES) await probe(client);
       const app = me.app?.name ?? me.app?.id_code ?? 'the workspace';
       return { status: 'SUCCEEDED', message: `Connected to ${app} as ${me.email ?? 'an admin'}.` };
     } catch (error) {
       const host = new URL(config.baseUrl).host;
-      if (error instanceof ConnectorError) {
-        const detail = error.failureType === 'config_error' ? error.message : `Could not reach Intercom at ${host}: ${error.message}`;
-        return { status: 'FAILED', message: detail };
-      }
+      if (error instanceof ConnectorError && error.failureType === 'config_error') return { status: 'FAILED', message: error.message };
       return { status: 'FAILED', message: `Could not reach Intercom at ${host}: ${(error as Error).message}` };
     }
   }

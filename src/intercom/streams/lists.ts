@@ -1,11 +1,11 @@
 import type { IntercomStream, Page } from './stream.js';
 
 /** A full-table stream served by one GET that returns the whole list under `key`. */
-export function wholeList(name: string, schema: string, path: string, key: string, query?: Record<string, string>): IntercomStream {
+export function wholeList(name: string, schema: string, path: string, key: string, query?: Record<string, string>, primaryKey = 'id'): IntercomStream {
   return {
     name,
     schema,
-    primaryKey: 'id',
+    primaryKey,
     async *pages({ client }): AsyncIterable<Page> {
       const body = await client.get<Record<string, unknown>>(path, query);
       const records = body[key];
@@ -20,5 +20,6 @@ export const teams = wholeList('teams', 'teams', '/teams', 'teams');
 export const tags = wholeList('tags', 'tags', '/tags', 'data');
 /** Person segments (person_type user or contact). Company segments are their own stream. */
 export const segments = wholeList('segments', 'segments', '/segments', 'segments', { include_count: 'true' });
-export const contactAttributes = wholeList('contact_attributes', 'data_attributes', '/data_attributes', 'data', { model: 'contact' });
-export const companyAttributes = wholeList('company_attributes', 'data_attributes', '/data_attributes', 'data', { model: 'company' });
+/** Data attributes: only custom ones carry an id, so they are keyed by their (per-model unique) name. */
+export const contactAttributes = wholeList('contact_attributes', 'data_attributes', '/data_attributes', 'data', { model: 'contact' }, 'name');
+export const companyAttributes = wholeList('company_attributes', 'data_attributes', '/data_attributes', 'data', { model: 'company' }, 'name');

@@ -36,7 +36,7 @@ export interface IntercomStream {
   name: string;
   /** The schema file in src/intercom/schemas (without .json). */
   schema: string;
-  primaryKey: 'id';
+  primaryKey: string;
   cursor?: 'updated_at';
   children?: ChildArray[];
   /** Pages do not come in cursor order (the companies scroll): state advances only when the stream ends. */

@@ -1,0 +1,101 @@
+// Runs the built connector (dist/main.js) as the Airbyte platform does: files in, lines out.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseMessages } from './protocol.js';
+
+export type Message = Record<string, any>;
+
+export interface RunResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  messages: Message[];
+}
+
+export interface RunOptions {
+  config?: unknown;
+  catalog?: unknown;
+  state?: unknown;
+  /** Kill the process (SIGKILL) once this many RECORD lines were printed. */
+  killAfterRecords?: number;
+  timeoutMs?: number;
+}
+
+export function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'source-intercom-'));
+}
+
+/** Runs `node dist/main.js <command> [--config F] [--catalog F] [--state F]`; validates every line. */
+export async function runConnector(command: string, opts: RunOptions = {}, extraArgs: string[] = []): Promise<RunResult> {
+  const dir = tempDir();
+  const args = [resolve('dist/main.js'), command];
+  for (const [flag, value] of [['config', opts.config], ['catalog', opts.catalog], ['state', opts.state]] as const) {
+    if (value === undefined) continue;
+    const file = join(dir, `${flag}.json`);
+    writeFileSync(file, typeof value === 'string' ? value : JSON.stringify(value));
+    args.push(`--${flag}`, file);
+  }
+  args.push(...extraArgs);
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let records = 0;
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 120_000);
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+      if (opts.killAfterRecords !== undefined) {
+        records += chunk.split('"type":"RECORD"').length - 1;
+        if (records >= opts.killAfterRecords) child.kill('SIGKILL');
+      }
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', fail);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      // A killed process may leave a half-written last line: the platform ignores it too.
+      const text = signal ? stdout.slice(0, stdout.lastIndexOf('\n') + 1) : stdout;
+      try {
+        done({ code, signal, stdout, stderr, messages: parseMessages(text) as Message[] });
+      } catch (error) {
+        fail(error);
+      }
+    });
+  });
+}
+
+export const records = (messages: Message[], stream?: string) =>
+  messages.filter((m) => m.type === 'RECORD' && (stream === undefined || m.record.stream === stream)).map((m) => m.record.data);
+
+export const states = (messages: Message[], stream?: string) =>
+  messages.filter((m) => m.type === 'STATE' && (stream === undefined || m.state.stream.stream_descriptor.name === stream)).map((m) => m.state);
+
+export const traces = (messages: Message[], type: string) => messages.filter((m) => m.type === 'TRACE' && m.trace.type === type).map((m) => m.trace);
+
+/** A configured catalog selecting `names` from a discovered catalog, incremental where asked and supported. */
+export function configuredCatalog(catalog: { streams: any[] }, names: string[] | 'all', mode: 'full_refresh' | 'incremental'): unknown {
+  const streams = catalog.streams.filter((s) => names === 'all' || names.includes(s.name));
+  if (names !== 'all' && streams.length !== names.length) throw new Error(`unknown streams in ${names.join(',')}`);
+  return {
+    streams: streams.map((stream) => {
+      const incremental = mode === 'incremental' && stream.supported_sync_modes.includes('incremental');
+      return {
+        stream,
+        sync_mode: incremental ? 'incremental' : 'full_refresh',
+        destination_sync_mode: incremental ? 'append_dedup' : 'overwrite',
+        ...(incremental ? { cursor_field: stream.default_cursor_field } : {}),
+        primary_key: stream.source_defined_primary_key,
+      };
+    }),
+  };
+}
+
+/** The state list the platform would pass back: the last STATE of each stream. */
+export function lastStates(messages: Message[]): Message[] {
+  const last = new Map<string, Message>();
+  for (const m of messages) if (m.type === 'STATE') last.set(m.state.stream.stream_descriptor.name, m.state);
+  return [...last.values()];
+}
