@@ -1,0 +1,263 @@
+// The Intercom HTTP client: auth and version headers, keep-alive pool, the shared pacer, retries with
+// exponential backoff and full jitter, error mapping, cursor paging and the companies scroll.
+// It knows nothing of stdout: it logs through `log` and throws ConnectorErrors.
+import { createHash } from 'node:crypto';
+import { Pool } from 'undici';
+import { systemError, transientError } from '../../airbyte/errors.js';
+import { redactText } from '../../airbyte/redact.js';
+import { errorForStatus, IntercomHttpError, networkFailure } from './errors.js';
+import { listPages, searchPages, type PageOf, type Query } from './paging.js';
+import { rateLimitHeaders, sharedPacer, type Log, type Pacer } from './pacer.js';
+import { DEFAULT_MAX_SCROLL_RESTARTS, scrollCompanies, type ScrollPage } from './scroll.js';
+
+export { IntercomHttpError } from './errors.js';
+
+export interface IntercomClientOptions {
+  baseUrl: string; // e.g. https://api.intercom.io or http://127.0.0.1:PORT
+  accessToken: string;
+  intercomVersion: string; // sent as Intercom-Version
+  requestTimeoutMs?: number; // default 60_000
+  maxAttempts?: number; // default 6 (first try + retries)
+  maxRequestsPerMinute?: number; // our own cap, on top of the server's headers
+  connections?: number; // undici pool size, default 16
+  log: Log;
+  now?: () => number; // ms, injectable
+  sleep?: (ms: number) => Promise<void>;
+  retryBaseMs?: number; // backoff base, default 1000 (tests use ~5)
+  scrollExistsWaitMs?: number; // default 60_000
+  scrollExistsMaxAttempts?: number; // default 5
+  /** Random source for jitter, injectable (tests). */
+  random?: () => number;
+  /** A pacer of one's own (tests); by default the process-wide one of this base URL and token. */
+  pacer?: Pacer;
+}
+
+export interface ClientStats {
+  requests: number;
+  retries: number;
+  throttled: number;
+  rateLimited: number;
+  byStatus: Record<string, number>;
+}
+
+type Method = 'GET' | 'POST';
+interface RequestOptions {
+  query?: Query;
+  body?: unknown;
+  notFound?: 'throw' | 'undefined';
+  /** Statuses retried with backoff. */
+  retryStatuses?: ReadonlySet<number>;
+}
+
+const RETRY_STATUSES: ReadonlySet<number> = new Set([500, 502, 503, 504]);
+/** On a continued scroll page a 500 means "restart the scroll": the scroll decides, not the retry loop. */
+const SCROLL_RETRY_STATUSES: ReadonlySet<number> = new Set([502, 503, 504]);
+const MAX_BACKOFF_MS = 30_000;
+/** 429s a single request may meet without spending an attempt; beyond that it fails. */
+const MAX_RATE_LIMITED = 20;
+const USER_AGENT = 'source-intercom';
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export class IntercomClient {
+  private readonly origin: string;
+  private readonly basePath: string;
+  private readonly pool: Pool;
+  private readonly pacer: Pacer;
+  private readonly headers: Record<string, string>;
+  private readonly secrets: string[];
+  private readonly timeoutMs: number;
+  private readonly maxAttempts: number;
+  private readonly retryBaseMs: number;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly random: () => number;
+  private readonly logSink: Log;
+  private readonly scrollExistsWaitMs: number;
+  private readonly scrollExistsMaxAttempts: number;
+  private readonly counters: ClientStats = { requests: 0, retries: 0, throttled: 0, rateLimited: 0, byStatus: {} };
+
+  constructor(opts: IntercomClientOptions) {
+    let base: URL;
+    try {
+      base = new URL(opts.baseUrl);
+    } catch {
+      throw systemError(`The Intercom base URL "${opts.baseUrl}" is not a URL`);
+    }
+    this.origin = base.origin;
+    this.basePath = base.pathname.replace(/\/+$/, '');
+    this.timeoutMs = opts.requestTimeoutMs ?? 60_000;
+    this.maxAttempts = Math.max(1, opts.maxAttempts ?? 6);
+    this.retryBaseMs = opts.retryBaseMs ?? 1000;
+    this.sleep = opts.sleep ?? defaultSleep;
+    this.random = opts.random ?? Math.random;
+    this.secrets = opts.accessToken.length >= 4 ? [opts.accessToken] : [];
+    this.logSink = opts.log;
+    this.scrollExistsWaitMs = opts.scrollExistsWaitMs ?? 60_000;
+    this.scrollExistsMaxAttempts = opts.scrollExistsMaxAttempts ?? 5;
+    this.headers = {
+      authorization: `Bearer ${opts.accessToken}`,
+      accept: 'application/json',
+      'intercom-version': opts.intercomVersion,
+      'user-agent': USER_AGENT,
+      'cache-control': 'no-cache',
+    };
+    this.pool = new Pool(this.origin, {
+      connections: opts.connections ?? 16,
+      keepAliveTimeout: 30_000,
+      headersTimeout: this.timeoutMs,
+      bodyTimeout: this.timeoutMs,
+    });
+    const tokenDigest = createHash('sha256').update(opts.accessToken).digest('hex').slice(0, 16);
+    this.pacer =
+      opts.pacer ??
+      sharedPacer(`${this.origin}${this.basePath} ${tokenDigest}`, {
+        now: opts.now ?? Date.now,
+        sleep: opts.sleep,
+        random: this.random,
+        log: (level, message) => this.log(level, message),
+        maxRequestsPerMinute: opts.maxRequestsPerMinute,
+      });
+    if (opts.pacer) opts.pacer.capRequestsPerMinute(opts.maxRequestsPerMinute);
+  }
+
+  get<T>(path: string, query?: Query, opts?: { notFound?: 'throw' | 'undefined' }): Promise<T> {
+    return this.request<T>('GET', path, { query, notFound: opts?.notFound });
+  }
+
+  post<T>(path: string, body: unknown, query?: Query): Promise<T> {
+    return this.request<T>('POST', path, { query, body });
+  }
+
+  search<T>(path: string, body: { query: unknown; sort?: unknown }, opts: { itemsKey: string; perPage?: number }): AsyncGenerator<PageOf<T>> {
+    return searchPages<T>((b) => this.post(path, b), this.endpoint('POST', path), body, opts);
+  }
+
+  list<T>(path: string, query: Record<string, string | number | undefined>, opts: { itemsKey: string; perPage?: number }): AsyncGenerator<PageOf<T>> {
+    return listPages<T>((p, q) => this.get(p, q), this.endpoint('GET', path), path, query, opts);
+  }
+
+  scrollCompanies<T extends { id: string }>(): AsyncGenerator<T[]> {
+    return scrollCompanies<T>(
+      (scrollParam) =>
+        this.request<ScrollPage<T>>('GET', '/companies/scroll', {
+          query: { scroll_param: scrollParam },
+          retryStatuses: scrollParam === undefined ? RETRY_STATUSES : SCROLL_RETRY_STATUSES,
+        }),
+      {
+        log: (level, message) => this.log(level, message),
+        sleep: this.sleep,
+        scrollExistsWaitMs: this.scrollExistsWaitMs,
+        scrollExistsMaxAttempts: this.scrollExistsMaxAttempts,
+        maxRestarts: DEFAULT_MAX_SCROLL_RESTARTS,
+        retryDelayMs: this.retryBaseMs,
+      },
+    );
+  }
+
+  stats(): ClientStats {
+    return { ...this.counters, byStatus: { ...this.counters.byStatus } };
+  }
+
+  async close(): Promise<void> {
+    await this.pool.close();
+  }
+
+  private log(level: Parameters<Log>[0], message: string): void {
+    this.logSink(level, redactText(message, this.secrets));
+  }
+
+  /** "GET /conversations/123": the method and the path, without query string or host. */
+  private endpoint(method: Method, path: string): string {
+    return `${method} ${this.resolve(path, undefined).pathname}`;
+  }
+
+  private resolve(path: string, query: Query | undefined): URL {
+    const url = /^https?:\/\//i.test(path) ? new URL(path) : new URL(`${this.basePath}${path.startsWith('/') ? '' : '/'}${path}`, this.origin);
+    if (url.origin !== this.origin) {
+      // Never send the token to another host.
+      throw systemError(`Refusing to follow ${url.origin}${url.pathname}: it is not on the configured Intercom host ${this.origin}`);
+    }
+    for (const [key, value] of Object.entries(query ?? {})) if (value !== undefined) url.searchParams.set(key, String(value));
+    return url;
+  }
+
+  private count(key: string): void {
+    this.counters.byStatus[key] = (this.counters.byStatus[key] ?? 0) + 1;
+  }
+
+  private async request<T>(method: Method, path: string, opts: RequestOptions): Promise<T> {
+    const url = this.resolve(path, opts.query);
+    const endpoint = `${method} ${url.pathname}`;
+    const retryStatuses = opts.retryStatuses ?? RETRY_STATUSES;
+    const payload = opts.body === undefined ? undefined : JSON.stringify(opts.body);
+    const headers = payload === undefined ? this.headers : { ...this.headers, 'content-type': 'application/json' };
+    let attempt = 0;
+    let rateLimited = 0;
+    for (;;) {
+      attempt++;
+      const ticket = await this.pacer.acquire();
+      if (ticket.waited) this.counters.throttled++;
+      this.counters.requests++;
+      let cause: string;
+      let completed = false;
+      try {
+        const res = await this.pool.request({
+          path: url.pathname + url.search,
+          method,
+          headers,
+          body: payload,
+          headersTimeout: this.timeoutMs,
+          bodyTimeout: this.timeoutMs,
+        });
+        const text = await res.body.text();
+        const limits = rateLimitHeaders(res.headers);
+        completed = true;
+        this.pacer.completed(ticket, limits);
+        const status = res.statusCode;
+        this.count(String(status));
+        if (status >= 200 && status < 300) {
+          if (text.trim() === '') cause = `status ${status} with an empty body`;
+          else {
+            try {
+              return JSON.parse(text) as T;
+            } catch {
+              cause = `status ${status} with a body that is not valid JSON`;
+            }
+          }
+        } else if (status === 429) {
+          this.counters.rateLimited++;
+          rateLimited++;
+          if (rateLimited > MAX_RATE_LIMITED) {
+            throw transientError(`${endpoint} was rate limited by Intercom ${rateLimited} times in a row (429). Retry the sync later, or lower max_requests_per_minute.`);
+          }
+          this.pacer.rateLimited(limits ?? {}, endpoint);
+          attempt--; // a 429 waits for the window; it does not spend an attempt
+          continue;
+        } else if (retryStatuses.has(status)) {
+          cause = `status ${status}`;
+        } else if (status === 404 && opts.notFound === 'undefined') {
+          return undefined as T;
+        } else {
+          const error = errorForStatus(endpoint, status, text);
+          throw new IntercomHttpError(error.failureType, redactText(error.message, this.secrets), error.status, error.code, endpoint);
+        }
+      } catch (err) {
+        if (err instanceof IntercomHttpError || (err as { failureType?: unknown })?.failureType) throw err;
+        if (!completed) this.pacer.completed(ticket, undefined);
+        const failure = networkFailure(err, this.timeoutMs);
+        this.count(failure.cause.startsWith('timeout') ? 'timeout' : (failure.cause.split(' ').pop() ?? 'error'));
+        if (!failure.retryable) {
+          throw systemError(`${endpoint} failed: ${redactText(failure.cause, this.secrets)}`, redactText(String((err as Error)?.message ?? err), this.secrets));
+        }
+        cause = failure.cause;
+      }
+      if (attempt >= this.maxAttempts) {
+        throw transientError(`${endpoint} failed after ${attempt} attempts: last ${cause}`);
+      }
+      const wait = Math.round(this.random() * Math.min(MAX_BACKOFF_MS, this.retryBaseMs * 2 ** (attempt - 1)));
+      this.counters.retries++;
+      this.log('WARN', `${endpoint}: ${cause} (attempt ${attempt} of ${this.maxAttempts}); retrying in ${(wait / 1000).toFixed(1)} s`);
+      await this.sleep(wait);
+    }
+  }
+}

@@ -1,0 +1,274 @@
+// The request pacer: ONE per Intercom app per process, shared by every request. It admits requests as the
+// budget allows and never serialises them (concurrency comes from the callers).
+//
+// Budget sources, all of which must allow a request before it is sent:
+//  - Intercom's window, learnt from X-RateLimit-Limit / -Remaining / -Reset (a 10-second window). The remaining
+//    budget is spread evenly over the time left in the window, so the window's budget lasts until its reset and
+//    429s do not happen; a 429 pauses every request until the reset (plus a jitter of up to 1 s).
+//  - Our own cap (maxRequestsPerMinute), a token bucket, so other apps on the workspace keep their share.
+//  - Before the first response, a small burst only: the first response tells us the real limit.
+
+export type LogLevel = 'ERROR' | 'WARN' | 'INFO' | 'DEBUG';
+export type Log = (level: LogLevel, message: string) => void;
+
+/** What a response's rate-limit headers say. All three must be present to be used for pacing. */
+export interface RateLimitHeaders {
+  limit?: number;
+  remaining?: number;
+  /** Unix seconds at which the window resets. */
+  reset?: number;
+}
+
+export interface PacerOptions {
+  now: () => number;
+  /** Injected sleep (tests). Without it the pacer uses a cancellable timer. */
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+  log: Log;
+  /** Our cap on top of Intercom's (requests per minute). */
+  maxRequestsPerMinute?: number;
+  /** Requests admitted before the first response arrives. Default 8. */
+  initialBurst?: number;
+  /** Length of Intercom's window, used to guess the next reset before a response names it. Default 10 s. */
+  windowMs?: number;
+}
+
+/** Admission ticket: pass it back to `completed` exactly once. */
+export interface Ticket {
+  readonly seq: number;
+  /** True when the request had to wait for budget. */
+  readonly waited: boolean;
+}
+
+const DEFAULT_INITIAL_BURST = 8;
+const DEFAULT_WINDOW_MS = 10_000;
+/** Part of each window left unused, for out-of-order responses and requests crossing the reset. */
+const SAFETY_FRACTION = 0.015;
+/** Without a reset header on a 429, pause this long (one window) rather than a blind short sleep. */
+const PAUSE_WITHOUT_RESET_MS = DEFAULT_WINDOW_MS;
+
+export class Pacer {
+  private readonly now: () => number;
+  private readonly injectedSleep?: (ms: number) => Promise<void>;
+  private readonly random: () => number;
+  private readonly log: Log;
+  private readonly initialBurst: number;
+  private readonly windowMs: number;
+
+  private readonly queue: Array<(seq: number) => void> = [];
+  private pumping = false;
+  private wake: (() => void) | undefined;
+
+  // Intercom's window, as far as we know it.
+  private limit: number | undefined;
+  private resetAt = 0; // ms
+  private remaining = 0; // estimate of requests still allowed in the window, after our in-flight ones
+  private lastAdmitAt = Number.NEGATIVE_INFINITY;
+  private infoSeq = 0; // admission number of the request whose headers we used last
+  private pausedUntil = 0;
+
+  // Before the first response.
+  private sawResponse = false;
+  private outstandingProbes = 0;
+
+  // Our own cap.
+  private bucketRatePerMs: number | undefined;
+  private bucketCapacity = 0;
+  private bucketTokens = 0;
+  private bucketAt = 0;
+
+  private admitted = 0;
+  private inFlight = 0;
+
+  constructor(opts: PacerOptions) {
+    this.now = opts.now;
+    this.injectedSleep = opts.sleep;
+    this.random = opts.random ?? Math.random;
+    this.log = opts.log;
+    this.initialBurst = Math.max(1, opts.initialBurst ?? DEFAULT_INITIAL_BURST);
+    this.windowMs = opts.windowMs ?? DEFAULT_WINDOW_MS;
+    this.capRequestsPerMinute(opts.maxRequestsPerMinute);
+  }
+
+  /** Lowers our own cap (the lowest cap asked for by any client sharing this pacer wins). */
+  capRequestsPerMinute(perMinute: number | undefined): void {
+    if (perMinute === undefined || !(perMinute > 0)) return;
+    const rate = perMinute / 60_000;
+    if (this.bucketRatePerMs !== undefined && this.bucketRatePerMs <= rate) return;
+    this.bucketRatePerMs = rate;
+    this.bucketCapacity = Math.max(1, Math.floor(perMinute / 60)); // at most one second's worth at once
+    this.bucketTokens = Math.min(this.bucketTokens || this.bucketCapacity, this.bucketCapacity);
+    this.bucketAt = this.now();
+  }
+
+  /** Waits until a request may be sent. */
+  async acquire(): Promise<Ticket> {
+    if (this.queue.length === 0 && this.delay(this.now()) <= 0) return { seq: this.admit(this.now()), waited: false };
+    const seq = await new Promise<number>((resolve) => {
+      this.queue.push(resolve);
+      void this.pump();
+    });
+    return { seq, waited: true };
+  }
+
+  /** Called once per admitted request when it ends: with the response's rate-limit headers, or none. */
+  completed(ticket: Ticket, headers: RateLimitHeaders | undefined): void {
+    this.inFlight--;
+    if (!this.sawResponse) this.outstandingProbes--;
+    if (headers) {
+      this.sawResponse = true;
+      this.learn(ticket.seq, headers);
+    }
+    this.notify();
+  }
+
+  /** A 429: pause every request until the window resets, plus a jitter of up to 1 s. */
+  rateLimited(headers: RateLimitHeaders, endpoint: string): void {
+    const now = this.now();
+    const resetMs = headers.reset !== undefined ? headers.reset * 1000 : undefined;
+    const until =
+      (resetMs !== undefined ? Math.max(resetMs, now) : now + PAUSE_WITHOUT_RESET_MS) + Math.floor(this.random() * 1000);
+    if (resetMs !== undefined && resetMs >= this.resetAt) {
+      this.resetAt = resetMs;
+      if (headers.limit !== undefined) this.limit = headers.limit;
+    }
+    this.remaining = 0;
+    if (until > this.pausedUntil) {
+      if (this.pausedUntil <= now) {
+        this.log(
+          'WARN',
+          `Rate limited by Intercom (429 on ${endpoint}): pausing all requests for ${((until - now) / 1000).toFixed(1)} s until the rate-limit window resets`,
+        );
+      }
+      this.pausedUntil = until;
+    }
+    this.notify();
+  }
+
+  private learn(seq: number, h: RateLimitHeaders): void {
+    if (h.limit === undefined || h.remaining === undefined || h.reset === undefined) return;
+    if (seq < this.infoSeq) return; // an older request's view: a newer one already spoke
+    const resetMs = h.reset * 1000;
+    const now = this.now();
+    if (this.limit !== undefined && resetMs < this.resetAt && resetMs <= now) return; // a finished window
+    this.infoSeq = seq;
+    this.limit = h.limit;
+    this.resetAt = resetMs;
+    // Requests admitted after this one may not be counted by Intercom yet: count them as spent.
+    this.remaining = Math.max(0, h.remaining - (this.admitted - seq));
+  }
+
+  /** Milliseconds until the next request may go (0: now; Infinity: wait for an event). */
+  private delay(now: number): number {
+    let wait = 0;
+    if (this.pausedUntil > now) wait = this.pausedUntil - now;
+    if (!this.sawResponse && this.outstandingProbes >= this.initialBurst) return Number.POSITIVE_INFINITY;
+    if (this.limit !== undefined) {
+      if (now >= this.resetAt) this.roll(now);
+      const budget = this.remaining - Math.max(1, this.limit * SAFETY_FRACTION);
+      if (budget < 0) wait = Math.max(wait, this.resetAt - now);
+      else if (Number.isFinite(this.lastAdmitAt)) {
+        // Spread what is left evenly until the reset.
+        const spacing = (this.resetAt - this.lastAdmitAt) / (budget + 1);
+        wait = Math.max(wait, this.lastAdmitAt + spacing - now);
+      }
+    }
+    if (this.bucketRatePerMs !== undefined) {
+      this.refill(now);
+      if (this.bucketTokens < 1) wait = Math.max(wait, (1 - this.bucketTokens) / this.bucketRatePerMs);
+    }
+    return wait;
+  }
+
+  private roll(now: number): void {
+    const windows = Math.floor((now - this.resetAt) / this.windowMs) + 1;
+    this.resetAt += windows * this.windowMs;
+    this.remaining = this.limit ?? 0;
+  }
+
+  private refill(now: number): void {
+    if (this.bucketRatePerMs === undefined) return;
+    this.bucketTokens = Math.min(this.bucketCapacity, this.bucketTokens + (now - this.bucketAt) * this.bucketRatePerMs);
+    this.bucketAt = now;
+  }
+
+  private admit(now: number): number {
+    this.admitted++;
+    this.inFlight++;
+    if (!this.sawResponse) this.outstandingProbes++;
+    if (this.limit !== undefined) this.remaining--;
+    this.lastAdmitAt = now;
+    if (this.bucketRatePerMs !== undefined) this.bucketTokens--;
+    return this.admitted;
+  }
+
+  private async pump(): Promise<void> {
+    if (this.pumping) return this.notify();
+    this.pumping = true;
+    try {
+      while (this.queue.length > 0) {
+        const now = this.now();
+        const wait = this.delay(now);
+        if (wait <= 0) {
+          this.queue.shift()!(this.admit(now));
+          continue;
+        }
+        await this.idle(wait);
+      }
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  /** Sleeps `ms` or until the state changes (a response, a 429), whichever comes first. */
+  private idle(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      const done = () => {
+        if (timer) clearTimeout(timer);
+        if (this.wake === done) this.wake = undefined;
+        resolve();
+      };
+      this.wake = done;
+      if (!Number.isFinite(ms)) return;
+      const wait = Math.ceil(ms);
+      if (this.injectedSleep) void this.injectedSleep(wait).then(done);
+      else timer = setTimeout(done, wait);
+    });
+  }
+
+  private notify(): void {
+    this.wake?.();
+  }
+}
+
+const shared = new Map<string, Pacer>();
+
+/**
+ * The process-wide pacer of one Intercom app (key: base URL + a digest of the token). The first caller's
+ * clock is used; later callers can only lower the cap.
+ */
+export function sharedPacer(key: string, opts: PacerOptions): Pacer {
+  let pacer = shared.get(key);
+  if (!pacer) {
+    pacer = new Pacer(opts);
+    shared.set(key, pacer);
+  } else pacer.capRequestsPerMinute(opts.maxRequestsPerMinute);
+  return pacer;
+}
+
+/** Parses the X-RateLimit-* headers of an undici response. */
+export function rateLimitHeaders(headers: Record<string, string | string[] | undefined>): RateLimitHeaders | undefined {
+  const num = (name: string): number | undefined => {
+    const raw = headers[name];
+    const value = Array.isArray(raw) ? raw[0] : raw;
+    if (value === undefined || value.trim() === '') return undefined;
+    const n = Number(value);
+    return Number.isFinite(n) ? n : undefined;
+  };
+  const limit = num('x-ratelimit-limit');
+  const remaining = num('x-ratelimit-remaining');
+  const reset = num('x-ratelimit-reset');
+  if (limit === undefined && remaining === undefined && reset === undefined) return {};
+  return { limit, remaining, reset };
+}
