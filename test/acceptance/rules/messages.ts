@@ -1,5 +1,7 @@
-// Connector stdout as the platform sees it: one AirbyteMessage per line, nothing else.
+// Connector stdout as the platform sees it: one AirbyteMessage per line, nothing else. Each line is checked
+// against the Airbyte protocol schema by test/helpers/protocol.ts; here a bad line is a violation, not a throw.
 import type { AirbyteMessage } from '../../../src/airbyte/protocol.js';
+import { assertValidMessage } from '../../helpers/protocol.js';
 import { violation, type Violation } from './violation.js';
 
 export interface MessageLine {
@@ -13,12 +15,6 @@ export type RecordMessage = Extract<AirbyteMessage, { type: 'RECORD' }>;
 export type StateMessage = Extract<AirbyteMessage, { type: 'STATE' }>;
 export type TraceMessage = Extract<AirbyteMessage, { type: 'TRACE' }>;
 
-/** The payload key each message type must carry (Airbyte protocol v0). */
-const PAYLOAD: Record<string, string> = {
-  RECORD: 'record', STATE: 'state', LOG: 'log', SPEC: 'spec', CONNECTION_STATUS: 'connectionStatus',
-  CATALOG: 'catalog', TRACE: 'trace', CONTROL: 'control',
-};
-
 /** Splits stdout into messages; every line that is not an AirbyteMessage is a violation. */
 export function parseMessageLines(stdout: string): { lines: MessageLine[]; violations: Violation[] } {
   const lines: MessageLine[] = [];
@@ -31,14 +27,8 @@ export function parseMessageLines(stdout: string): { lines: MessageLine[]; viola
       violations.push(violation('protocol.one-message-per-line', where, `not JSON: ${raw.slice(0, 120)}`));
       return;
     }
-    const type = (value as { type?: unknown })?.type;
-    if (value === null || typeof value !== 'object' || Array.isArray(value) || typeof type !== 'string' || !(type in PAYLOAD)) {
-      violations.push(violation('protocol.one-message-per-line', where, `not an AirbyteMessage (type ${JSON.stringify(type)})`));
-      return;
-    }
-    const payload = (value as Record<string, unknown>)[PAYLOAD[type]!];
-    if (payload === null || typeof payload !== 'object') {
-      violations.push(violation('protocol.one-message-per-line', where, `${type} message without its "${PAYLOAD[type]}" object`));
+    try { assertValidMessage(value, where); } catch (e) {
+      violations.push(violation('protocol.airbyte-message', where, (e as Error).message));
       return;
     }
     lines.push({ line: index + 1, raw, message: value as AirbyteMessage });
@@ -63,4 +53,10 @@ export function tracesOf(messages: AirbyteMessage[]): TraceMessage[] {
 /** The stream a STATE message is about (undefined for a LEGACY or GLOBAL state). */
 export function stateStreamName(message: StateMessage): string | undefined {
   return message.state?.stream?.stream_descriptor?.name;
+}
+
+/** A secret (the access token) must never appear in any output: stdout, stderr, logs, traces. */
+export function secretLeakViolations(outputs: Record<string, string>, secrets: string[]): Violation[] {
+  return Object.entries(outputs).flatMap(([name, text]) =>
+    secrets.filter((s) => s.length >= 4 && text.includes(s)).map(() => violation('protocol.no-secret-in-output', name, 'the access token appears in the output')));
 }
