@@ -4,6 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { configError } from './errors.js';
+import { jsonErrorOffset, lineAndColumn } from './json-position.js';
 import type { ConnectorSpecification, JsonSchema, SyncMode } from './protocol.js';
 import type { ConfiguredStream } from './source.js';
 
@@ -24,19 +25,14 @@ function readFailure(code: string | undefined): string {
   }
 }
 
-/** Where JSON.parse stopped, as line and column; never quotes the text (it may hold a secret). */
-function jsonFailure(text: string, err: unknown): string {
+/** Where the JSON stops being valid, as line and column; never quotes the text (it may hold a secret). */
+function jsonFailure(text: string): string {
   if (text.trim() === '') return 'it is empty';
-  const message = err instanceof Error ? err.message : '';
-  if (/end of JSON input/i.test(message)) return 'it is not valid JSON (the text ends too early)';
-  const position = /position (\d+)/.exec(message);
-  if (position) {
-    const before = text.slice(0, Number(position[1]));
-    const line = before.split('\n').length;
-    const column = before.length - before.lastIndexOf('\n');
-    return `it is not valid JSON (error at line ${line}, column ${column})`;
-  }
-  return 'it is not valid JSON';
+  const offset = jsonErrorOffset(text);
+  if (offset < 0) return 'it is not valid JSON';
+  if (offset >= text.length) return 'it is not valid JSON (the text ends too early)';
+  const { line, column } = lineAndColumn(text, offset);
+  return `it is not valid JSON (error at line ${line}, column ${column})`;
 }
 
 /** Reads and parses a JSON file; any failure is a config_error naming the file and its flag. */
@@ -50,8 +46,8 @@ export async function readJsonFile(path: string, flag: FileFlag): Promise<unknow
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   try {
     return JSON.parse(text) as unknown;
-  } catch (err) {
-    throw configError(`Cannot use ${describeFile(path, flag)}: ${jsonFailure(text, err)}.`);
+  } catch {
+    throw configError(`Cannot use ${describeFile(path, flag)}: ${jsonFailure(text)}.`);
   }
 }
 
