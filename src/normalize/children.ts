@@ -47,9 +47,9 @@ export const sourceCursorColumn = (cursorField: string): string => `_sdc_source_
 
 const DRAFT_07 = 'http://json-schema.org/draft-07/schema#';
 
-function nonNull(schema: JsonSchema): JsonSchema {
+function nonNullType(schema: JsonSchema): string | string[] {
   const types = typesOf(schema).filter((t) => t !== 'null');
-  return { ...structuredClone(schema), type: types.length === 1 ? types[0] : types };
+  return types.length === 1 ? types[0]! : types;
 }
 
 function isObjectSchema(schema: JsonSchema): boolean {
@@ -79,9 +79,17 @@ export function deriveChildStreams(parent: ParentStream, specs: ChildSpec[]): Ch
 
   const derive = (name: string, arrayPath: string[][], element: JsonSchema): void => {
     const level = arrayPath.length - 1;
-    const keys: Record<string, JsonSchema> = { [SOURCE_KEY]: nonNull(keySchema) };
-    for (let l = 0; l <= level; l++) keys[levelKey(l)] = { type: 'integer' };
-    if (parent.cursorField && cursorSchema) keys[sourceCursorColumn(parent.cursorField)] = structuredClone(cursorSchema);
+    const keys: Record<string, JsonSchema> = {
+      [SOURCE_KEY]: { description: `The ${parent.primaryKey} of the ${parent.name} record this row comes from.`, type: nonNullType(keySchema) },
+    };
+    for (let l = 0; l <= level; l++) {
+      keys[levelKey(l)] = { description: `Position (from 0) of the element in the level-${l} array.`, type: 'integer' };
+    }
+    if (parent.cursorField && cursorSchema) {
+      keys[sourceCursorColumn(parent.cursorField)] = {
+        ...structuredClone(cursorSchema), description: `The ${parent.cursorField} of the ${parent.name} record this row comes from.`,
+      };
+    }
     const rowKind = isObjectSchema(element) ? 'object' : 'value';
     const own: Record<string, JsonSchema> = rowKind === 'object'
       ? structuredClone((element['properties'] ?? {}) as Record<string, JsonSchema>)
