@@ -1,0 +1,85 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Emitter } from '../../src/airbyte/emitter.js';
+import { parseMessages } from '../helpers/protocol.js';
+import { Collector, FakeSource, catalog, record, runRead } from './fake-source.js';
+
+test('one JSON line per message; the fast path returns no promise while the buffer has room', () => {
+  const out = new Collector({ highWaterMark: 1 << 20 });
+  const emitter = new Emitter(out, { secrets: () => [], now: () => 42 });
+  assert.equal(emitter.record('alpha', { id: 'a', text: 'line\nbreak' }), undefined);
+  assert.equal(emitter.log('INFO', 'hello'), undefined);
+  assert.equal(emitter.state('alpha', { c: 1 }, 1), undefined);
+  const messages = parseMessages(out.text);
+  assert.equal(out.text.split('\n').length, 4);
+  assert.deepEqual(messages[0], { type: 'RECORD', record: { stream: 'alpha', data: { id: 'a', text: 'line\nbreak' }, emitted_at: 42 } });
+});
+
+test('a full buffer makes emit return a promise that resolves on drain', async () => {
+  const out = new Collector({ highWaterMark: 64, delayMs: 5 });
+  const emitter = new Emitter(out, { secrets: () => [] });
+  const pending = emitter.record('alpha', { id: 'x'.repeat(100) });
+  assert.ok(pending instanceof Promise);
+  let drained = false;
+  out.once('drain', () => { drained = true; });
+  await pending;
+  assert.ok(drained);
+});
+
+test('secrets are redacted from every line: values, keys, LOG and TRACE text, JSON-escaped forms', () => {
+  const secret = 'sk_"quoted"\\path';
+  let secrets: string[] = [];
+  const out = new Collector();
+  const emitter = new Emitter(out, { secrets: () => secrets });
+  emitter.log('INFO', `before ${secret}`); // not yet known: printed as is
+  secrets = [secret, 'abc', 'longer-token-1234'];
+  emitter.log('ERROR', `auth with ${secret} failed`);
+  emitter.record('alpha', { [secret]: [`x${secret}y`, 'abc', 'longer-token-1234'] });
+  emitter.traceError({ message: 'longer-token-1234 refused', failureType: 'config_error', internalMessage: `${secret}` });
+  const [before, log, rec, trace] = parseMessages(out.text);
+  assert.ok(before?.type === 'LOG' && before.log.message.includes(secret));
+  assert.ok(log?.type === 'LOG');
+  assert.equal(log.log.message, 'auth with **** failed');
+  assert.ok(rec?.type === 'RECORD');
+  assert.deepEqual(rec.record.data, { '****': ['x****y', 'abc', '****'] }, 'secrets shorter than 4 characters are left alone');
+  assert.ok(trace?.type === 'TRACE' && trace.trace.type === 'ERROR');
+  assert.equal(trace.trace.error.message, '**** refused');
+  assert.equal(trace.trace.error.internal_message, '****');
+  assert.equal(emitter.redact(`x ${secret} y`), 'x **** y');
+});
+
+test('backpressure: with a slow consumer the buffered bytes stay bounded and every record arrives in order', async () => {
+  const highWaterMark = 1024;
+  const out = new Collector({ highWaterMark, delayMs: 1 });
+  const total = 400;
+  const data = 'd'.repeat(200);
+  const steps = Array.from({ length: total }, (_, i) => record('alpha', String(i), { data }));
+  const source = new FakeSource({ groups: [{ streams: ['alpha'], steps }] });
+  const r = await runRead(source, { catalog: catalog({ alpha: 'full_refresh' }) }, { stdout: out });
+  assert.equal(r.code, 0);
+  const ids = r.messages.flatMap((m) => (m.type === 'RECORD' ? [m.record.data.id] : []));
+  assert.deepEqual(ids, Array.from({ length: total }, (_, i) => String(i)));
+  const lineBytes = Buffer.byteLength(r.stdout.split('\n').find((l) => l.includes('"RECORD"'))!) + 1;
+  // The producer waits for 'drain' once the buffer reaches the high-water mark: at most one more line fits.
+  assert.ok(out.maxBuffered <= highWaterMark + 2 * lineBytes, `buffered ${out.maxBuffered} bytes`);
+  assert.ok(out.maxBuffered >= highWaterMark / 2, `the consumer was slow enough to fill the buffer (${out.maxBuffered})`);
+});
+
+test('without awaiting drain the buffer would grow: the bound above is meaningful', async () => {
+  const out = new Collector({ highWaterMark: 1024, delayMs: 1 });
+  const emitter = new Emitter(out, { secrets: () => [] });
+  for (let i = 0; i < 100; i++) void emitter.record('alpha', { id: String(i), data: 'd'.repeat(200) });
+  assert.ok(out.writableLength > 10 * 1024, `an impatient producer buffers ${out.writableLength} bytes`);
+  await emitter.flush();
+  assert.equal(out.writableLength, 0);
+});
+
+test('a broken output makes emit throw instead of writing into the void', async () => {
+  const out = new Collector();
+  const emitter = new Emitter(out, { secrets: () => [] });
+  out.destroy(new Error('EPIPE'));
+  await new Promise((r) => setImmediate(r));
+  assert.ok(emitter.closed);
+  assert.throws(() => emitter.log('INFO', 'x'), /output stream is closed: EPIPE/);
+  await emitter.flush();
+});
