@@ -35,12 +35,19 @@ function fill(value: unknown, url: string, token: string): unknown {
   return value;
 }
 
+/** The connector config of the sandbox config file, aimed at a sandbox serving `url` with `token`. */
+export function sandboxConnectorConfig(file: SandboxConfigFile, url: string, token: string): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(file.config).map(([k, v]) => [k, fill(v, url, token)]));
+}
+
+export const loadSandboxConfigFile = () => readJson<SandboxConfigFile>(SANDBOX_CONFIG_PATH);
+
 export async function startAcceptanceSandbox(overrides: Record<string, unknown> = {}): Promise<AcceptanceSandbox> {
   const file = readJson<SandboxConfigFile>(SANDBOX_CONFIG_PATH);
   // Resolved at run time (the sandbox is its own module, compiled to .build/sandbox/index.js).
   const mod = (await import(new URL('../../../sandbox/index.js', import.meta.url).href)) as { startSandbox: StartSandbox };
   const sandbox = await mod.startSandbox({ ...file.sandbox, ...overrides });
-  const config = Object.fromEntries(Object.entries(file.config).map(([k, v]) => [k, fill(v, sandbox.url, sandbox.token)]));
+  const config = sandboxConnectorConfig(file, sandbox.url, sandbox.token);
   return {
     sandbox, file, config,
     configFor(path: string) {
