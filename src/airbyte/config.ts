@@ -105,7 +105,9 @@ export function validateConfig(raw: unknown, spec: ConnectorSpecification, sourc
   if (validate(raw)) return raw;
   const errors = validate.errors ?? [];
   // oneOf/anyOf summaries add nothing once their variants' own errors are listed.
-  const useful = errors.filter((e) => !['oneOf', 'anyOf', 'if'].includes(e.keyword));
+  // A field failing its pattern usually fails its format too: the pattern's descriptor says it better.
+  const withPattern = new Set(errors.filter((e) => e.keyword === 'pattern').map((e) => e.instancePath));
+  const useful = errors.filter((e) => !['oneOf', 'anyOf', 'if'].includes(e.keyword) && !(e.keyword === 'format' && withPattern.has(e.instancePath)));
   const sentences = [...new Set((useful.length ? useful : errors).map(describeConfigError))];
   throw configError(`${capitalize(source)} does not match the connector's spec: ${sentences.join('; ')}.`);
 }

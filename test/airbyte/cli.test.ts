@@ -33,7 +33,7 @@ test('check: a source FAILED result, a thrown error and a config failing the spe
     { source: new FakeSource({ check: async () => { throw new Error('connect ECONNREFUSED 127.0.0.1:9') } }), config: goodConfig(), expect: /ECONNREFUSED 127\.0\.0\.1:9/ },
     { source: new FakeSource({ parseConfig: () => { throw configError("'base_url' must use https for non-loopback hosts"); } }), config: goodConfig(), expect: /'base_url'/ },
     { source: new FakeSource(), config: { region: 'mars' }, expect: /'access_token' is required.*'region' must be one of "us", "eu"/ },
-    { source: new FakeSource(), config: goodConfig({ start_date: '2024-01-01' }), expect: /'start_date' must look like YYYY-MM-DDTHH:mm:ssZ/ },
+    { source: new FakeSource(), config: goodConfig({ start_date: '2024-01-01' }), expect: /'start_date' must look like YYYY-MM-DDTHH:mm:ssZ\.$/ },
     { source: new FakeSource(), config: goodConfig({ page_size: 1.5 }), expect: /'page_size' must be integer/ },
   ];
   for (const c of cases) {
