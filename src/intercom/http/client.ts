@@ -200,16 +200,30 @@ export class IntercomClient {
       this.counters.requests++;
       let cause: string;
       let completed = false;
+      // undici's own timeouts tick about once a second: this timer makes requestTimeoutMs exact (headers and body).
+      const abort = new AbortController();
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        abort.abort();
+      }, this.timeoutMs);
       try {
-        const res = await this.pool.request({
-          path: url.pathname + url.search,
-          method,
-          headers,
-          body: payload,
-          headersTimeout: this.timeoutMs,
-          bodyTimeout: this.timeoutMs,
-        });
-        const text = await res.body.text();
+        let text: string;
+        let res: Awaited<ReturnType<Pool['request']>>;
+        try {
+          res = await this.pool.request({
+            path: url.pathname + url.search,
+            method,
+            headers,
+            body: payload,
+            headersTimeout: this.timeoutMs,
+            bodyTimeout: this.timeoutMs,
+            signal: abort.signal,
+          });
+          text = await res.body.text();
+        } finally {
+          clearTimeout(timer);
+        }
         const limits = rateLimitHeaders(res.headers);
         completed = true;
         this.pacer.completed(ticket, limits);
@@ -244,7 +258,7 @@ export class IntercomClient {
       } catch (err) {
         if (err instanceof IntercomHttpError || (err as { failureType?: unknown })?.failureType) throw err;
         if (!completed) this.pacer.completed(ticket, undefined);
-        const failure = networkFailure(err, this.timeoutMs);
+        const failure = networkFailure(err, this.timeoutMs, timedOut);
         this.count(failure.cause.startsWith('timeout') ? 'timeout' : (failure.cause.split(' ').pop() ?? 'error'));
         if (!failure.retryable) {
           throw systemError(`${endpoint} failed: ${redactText(failure.cause, this.secrets)}`, redactText(String((err as Error)?.message ?? err), this.secrets));

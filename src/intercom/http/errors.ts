@@ -94,7 +94,8 @@ function errorCode(err: unknown): string | undefined {
 }
 
 /** For a failed request: a short, secret-free cause, and whether to retry. */
-export function networkFailure(err: unknown, timeoutMs: number): { cause: string; retryable: boolean } {
+export function networkFailure(err: unknown, timeoutMs: number, timedOut = false): { cause: string; retryable: boolean } {
+  if (timedOut) return { cause: `timeout after ${timeoutMs} ms`, retryable: true };
   const code = errorCode(err);
   if (code && TIMEOUT_CODES.has(code)) return { cause: `timeout after ${timeoutMs} ms (${code})`, retryable: true };
   if (code && RETRYABLE_CODES.has(code)) return { cause: `connection error ${code}`, retryable: true };
