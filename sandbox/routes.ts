@@ -1,0 +1,301 @@
+/**
+ * The Intercom endpoints the sandbox serves (FIELD-NOTES section 2), each with the OAuth scope it needs.
+ * A handler gets the parsed request and returns a status and a JSON body (as text, so list envelopes are
+ * assembled from cached record JSON without re-serialising).
+ */
+import { SearchError } from './search.js';
+import { encodeCursor, decodeCursor, pageInfo, type JsonCache } from './paging.js';
+import type { RecordSearch, SearchEntity } from './record-search.js';
+import { atLeast, type ApiVersion } from './versions.js';
+import { conversationWithParts, RETRIEVE_PART_LIMIT } from './workspace/conversations.js';
+import { dataAttributes, me, segment } from './workspace/directory.js';
+import type { Entity, Workspace } from './workspace/index.js';
+import type { Fault } from './faults.js';
+
+export type Scope = 'read_admins' | 'read_users_companies' | 'read_conversations' | 'read_tags' | 'read_tickets';
+
+export interface ApiRequest {
+  method: string;
+  path: string;
+  params: string[];
+  query: URLSearchParams;
+  body: unknown;
+  version: ApiVersion;
+  /** A scroll_* fault the fault plan chose for this request (applied by scroll routes only). */
+  fault: Fault | undefined;
+}
+
+export interface ApiResponse { status: number; body: string }
+
+export class ApiError extends Error {
+  constructor(readonly status: number, readonly code: string, message: string, readonly field?: string) { super(message); }
+}
+
+export interface RouteContext {
+  ws: Workspace;
+  search: RecordSearch;
+  cache: JsonCache;
+  scroll: ScrollState;
+  options: () => { scrollIdleMs: number; scrollPageSize: number; companySegmentsV1Route: boolean };
+}
+
+export interface Route {
+  method: 'GET' | 'POST';
+  pattern: RegExp;
+  /** undefined: no scope needed (GET /me). */
+  scope: Scope | undefined;
+  handle(ctx: RouteContext, req: ApiRequest): ApiResponse;
+}
+
+/** The one open companies scroll of the workspace. */
+export interface ScrollState { open: { param: string; position: number; lastUsed: number } | undefined; counter: number }
+
+const ok = (body: string): ApiResponse => ({ status: 200, body });
+const json = (value: unknown): ApiResponse => ok(JSON.stringify(value));
+
+/** Record JSON, cached per (entity, index, version, API version). */
+export function recordJson(ctx: RouteContext, entity: Entity, i: number, v: ApiVersion): string {
+  const key = `${entity}:${i}:${ctx.ws.tables[entity].version[i]}:${ctx.ws.tables[entity].updated[i]}:${v}`;
+  let text = ctx.cache.get(key);
+  if (text === undefined) {
+    text = JSON.stringify(ctx.ws.render(entity, i, v));
+    ctx.cache.set(key, text);
+  }
+  return text;
+}
+
+function listJson(ctx: RouteContext, entity: Entity, indices: ArrayLike<number>, v: ApiVersion): string {
+  const items: string[] = new Array(indices.length);
+  for (let k = 0; k < indices.length; k++) items[k] = recordJson(ctx, entity, indices[k]!, v);
+  return `[${items.join(',')}]`;
+}
+
+function all(ctx: RouteContext, entity: Entity): number[] {
+  return Array.from({ length: ctx.ws.tables[entity].count }, (_, i) => i);
+}
+
+function intParam(query: URLSearchParams, name: string, fallback: number, min: number, max: number): number {
+  const raw = query.get(name);
+  if (raw === null || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new ApiError(400, 'parameter_invalid', `${name} must be an integer between ${min} and ${max} (got "${raw}")`, name);
+  }
+  return n;
+}
+
+/** Cursor paging over a table in index order (GET /contacts, GET /conversations, activity logs). */
+function cursorPage(ctx: RouteContext, req: ApiRequest, indices: number[], defaultPerPage: number) {
+  const perPage = intParam(req.query, 'per_page', defaultPerPage, 1, 150);
+  let position = 0;
+  const after = req.query.get('starting_after');
+  if (after) {
+    const cursor = decodeCursor(after);
+    if (!cursor || cursor[0] !== 'i' || typeof cursor[1] !== 'number') {
+      throw new ApiError(400, 'parameter_invalid', 'starting_after is not a valid cursor', 'starting_after');
+    }
+    const last = cursor[1];
+    position = indices.findIndex((i) => i > last);
+    if (position < 0) position = indices.length;
+  }
+  const end = Math.min(indices.length, position + perPage);
+  const page = indices.slice(position, end);
+  const next = end < indices.length ? encodeCursor(['i', indices[end - 1]]) : undefined;
+  return { page, total: indices.length, pages: pageInfo(position, perPage, indices.length, next) };
+}
+
+function searchRoute(entity: SearchEntity, envelope: string, listKey: string, scope: Scope, path: string): Route {
+  return {
+    method: 'POST', pattern: new RegExp(`^/${path}/search$`), scope,
+    handle(ctx, req) {
+      let result;
+      try {
+        result = ctx.search.search(entity, req.body);
+      } catch (err) {
+        if (err instanceof SearchError) throw new ApiError(err.status, err.errors[0]!.code, err.message, err.errors[0]!.field);
+        throw err;
+      }
+      return ok(`{"type":"${envelope}","total_count":${result.total},"pages":${JSON.stringify(result.pages)},"${listKey}":${listJson(ctx, entity, result.indices, req.version)}}`);
+    },
+  };
+}
+
+function contactIndex(ctx: RouteContext, id: string): number {
+  const i = ctx.ws.indexOf('contacts', id);
+  if (i < 0) throw new ApiError(404, 'not_found', 'User Not Found');
+  return i;
+}
+
+const singlePage = { type: 'pages', page: 1, per_page: 50, total_pages: 1 };
+
+function scrollCompanies(ctx: RouteContext, req: ApiRequest): ApiResponse {
+  const { scrollIdleMs, scrollPageSize } = ctx.options();
+  const now = ctx.ws.now();
+  const state = ctx.scroll;
+  if (state.open && now - state.open.lastUsed > scrollIdleMs) state.open = undefined;
+  const param = req.query.get('scroll_param');
+  const fault = req.fault;
+  if (fault?.kind === 'scroll_restart') {
+    state.open = undefined;
+    throw new ApiError(500, 'server_error', 'Request failed due to an internal network error. Please restart the scroll operation.');
+  }
+  if (fault?.kind === 'scroll_exists') throw new ApiError(400, 'scroll_exists', 'scroll already exists for this app/workspace');
+  if (fault?.kind === 'scroll_expired' && param) {
+    state.open = undefined;
+    throw new ApiError(404, 'not_found', 'scroll parameter not found or expired');
+  }
+  let open = state.open;
+  if (!param) {
+    if (open) throw new ApiError(400, 'scroll_exists', 'scroll already exists for this app/workspace');
+    state.counter++;
+    open = { param: `${ctx.ws.appId}-${Buffer.from(`scroll:${ctx.ws.seed}:${state.counter}`).toString('hex')}`, position: 0, lastUsed: now };
+    state.open = open;
+  } else if (!open || open.param !== param) {
+    throw new ApiError(404, 'not_found', 'scroll parameter not found or expired');
+  }
+  const t = ctx.ws.tables.companies;
+  const from = open.position;
+  const to = Math.min(t.count, from + scrollPageSize);
+  const indices: number[] = [];
+  for (let i = from; i < to; i++) indices.push(i);
+  open.position = to;
+  open.lastUsed = now;
+  const currentParam = open.param;
+  if (indices.length === 0) state.open = undefined;   // the end: empty data, the scroll closes
+  return ok(`{"type":"list","data":${listJson(ctx, 'companies', indices, req.version)},"pages":null,"total_count":null,"scroll_param":${JSON.stringify(currentParam)}}`);
+}
+
+export const ROUTES: Route[] = [
+  { method: 'GET', pattern: /^\/me$/, scope: undefined, handle: (ctx, req) => json(me(ctx.ws, req.version)) },
+  {
+    method: 'GET', pattern: /^\/admins$/, scope: 'read_admins',
+    handle: (ctx, req) => ok(`{"type":"admin.list","admins":${listJson(ctx, 'admins', all(ctx, 'admins'), req.version)}}`),
+  },
+  {
+    method: 'GET', pattern: /^\/admins\/activity_logs$/, scope: 'read_admins',
+    handle(ctx, req) {
+      const after = req.query.get('created_at_after');
+      if (after === null || after === '') throw new ApiError(400, 'parameter_not_found', 'created_at_after is required', 'created_at_after');
+      const from = intParam(req.query, 'created_at_after', 0, 0, Number.MAX_SAFE_INTEGER);
+      const to = intParam(req.query, 'created_at_before', Number.MAX_SAFE_INTEGER, 0, Number.MAX_SAFE_INTEGER);
+      const t = ctx.ws.tables.activity_logs;
+      const inRange = all(ctx, 'activity_logs').filter((i) => t.created[i]! >= from && t.created[i]! <= to);
+      const { page, pages } = cursorPage(ctx, req, inRange, 20);
+      return ok(`{"type":"activity_log.list","pages":${JSON.stringify(pages)},"activity_logs":${listJson(ctx, 'activity_logs', page, req.version)}}`);
+    },
+  },
+  {
+    method: 'GET', pattern: /^\/teams$/, scope: 'read_admins',
+    handle: (ctx, req) => ok(`{"type":"team.list","teams":${listJson(ctx, 'teams', all(ctx, 'teams'), req.version)}}`),
+  },
+  {
+    method: 'GET', pattern: /^\/tags$/, scope: 'read_tags',
+    handle: (ctx, req) => ok(`{"type":"list","data":${listJson(ctx, 'tags', all(ctx, 'tags'), req.version)}}`),
+  },
+  {
+    method: 'GET', pattern: /^\/segments$/, scope: 'read_users_companies',
+    handle(ctx, req) {
+      const withCount = req.query.get('include_count') === 'true';
+      if (req.query.get('type') === 'company' && ctx.options().companySegmentsV1Route) {
+        return ok(`{"type":"segment.list","segments":${listJson(ctx, 'company_segments', all(ctx, 'company_segments'), req.version)}}`);
+      }
+      const segments = all(ctx, 'segments').map((s) => segment(ctx.ws, s, req.version, withCount ? ctx.ws.segmentCount(s) : undefined));
+      return json({ type: 'segment.list', segments });
+    },
+  },
+  { method: 'GET', pattern: /^\/companies\/scroll$/, scope: 'read_users_companies', handle: scrollCompanies },
+  {
+    method: 'POST', pattern: /^\/companies\/list$/, scope: 'read_users_companies',
+    handle(ctx, req) {
+      const perPage = intParam(req.query, 'per_page', 15, 1, 60);
+      const page = intParam(req.query, 'page', 1, 1, 1_000_000);
+      const order = req.query.get('order') === 'asc' ? 'asc' : 'desc';
+      // Sorted by last_request_at; companies without users are skipped; at most 10,000 are reachable.
+      const entries = all(ctx, 'companies')
+        .filter((i) => ctx.ws.companyUserCount(i) > 0)
+        .map((i) => ({ i, at: JSON.parse(recordJson(ctx, 'companies', i, req.version)).last_request_at as number }));
+      entries.sort((a, b) => (order === 'asc' ? a.at - b.at || a.i - b.i : b.at - a.at || a.i - b.i));
+      const reachable = entries.slice(0, 10_000);
+      const slice = reachable.slice((page - 1) * perPage, page * perPage).map((e) => e.i);
+      const pages = { type: 'pages', page, per_page: perPage, total_pages: Math.ceil(reachable.length / perPage) };
+      return ok(`{"type":"list","pages":${JSON.stringify(pages)},"total_count":${reachable.length},"data":${listJson(ctx, 'companies', slice, req.version)}}`);
+    },
+  },
+  {
+    method: 'GET', pattern: /^\/companies\/([^/]+)\/segments$/, scope: 'read_users_companies',
+    handle(ctx, req) {
+      const data = ctx.ws.companySegments(req.params[0]!, req.version);
+      if (data === undefined) throw new ApiError(404, 'company_not_found', 'Company Not Found');
+      return json({ type: 'list', data });
+    },
+  },
+  searchRoute('contacts', 'list', 'data', 'read_users_companies', 'contacts'),
+  {
+    method: 'GET', pattern: /^\/contacts$/, scope: 'read_users_companies',
+    handle(ctx, req) {
+      const { page, total, pages } = cursorPage(ctx, req, all(ctx, 'contacts'), 50);
+      return ok(`{"type":"list","data":${listJson(ctx, 'contacts', page, req.version)},"total_count":${total},"pages":${JSON.stringify(pages)}}`);
+    },
+  },
+  {
+    method: 'GET', pattern: /^\/contacts\/([^/]+)\/(tags|companies|segments|notes)$/, scope: 'read_users_companies',
+    handle(ctx, req) {
+      const [id, list] = req.params as [string, string];
+      contactIndex(ctx, id);
+      const ws = ctx.ws, v = req.version;
+      switch (list) {
+        case 'tags': return json({ type: 'list', data: ws.contactTags(id, v) });
+        case 'segments': return json({ type: 'list', data: ws.contactSegments(id, v) });
+        case 'companies': {
+          const data = ws.contactCompanies(id, v)!;
+          return json({ type: 'list', data, total_count: data.length, pages: { ...singlePage, per_page: Math.max(50, data.length) } });
+        }
+        default: {
+          const data = ws.contactNotes(id, v)!;
+          return json({ type: 'list', data, total_count: data.length, pages: { ...singlePage, per_page: Math.max(50, data.length) } });
+        }
+      }
+    },
+  },
+  searchRoute('conversations', 'conversation.list', 'conversations', 'read_conversations', 'conversations'),
+  {
+    method: 'GET', pattern: /^\/conversations$/, scope: 'read_conversations',
+    handle(ctx, req) {
+      const { page, total, pages } = cursorPage(ctx, req, all(ctx, 'conversations'), 20);
+      return ok(`{"type":"conversation.list","conversations":${listJson(ctx, 'conversations', page, req.version)},"total_count":${total},"pages":${JSON.stringify(pages)}}`);
+    },
+  },
+  {
+    method: 'GET', pattern: /^\/conversations\/([^/]+)$/, scope: 'read_conversations',
+    handle(ctx, req) {
+      const i = ctx.ws.indexOf('conversations', req.params[0]!);
+      if (i < 0) throw new ApiError(404, 'not_found', 'Resource Not Found');
+      const plain = req.query.get('display_as') === 'plaintext';
+      const t = ctx.ws.tables.conversations;
+      const key = `conversation-retrieve:${i}:${t.version[i]}:${t.updated[i]}:${req.version}:${plain}`;
+      let text = ctx.cache.get(key);
+      if (text === undefined) {
+        text = JSON.stringify(conversationWithParts(ctx.ws, i, req.version, plain, RETRIEVE_PART_LIMIT));
+        ctx.cache.set(key, text);
+      }
+      return ok(text);
+    },
+  },
+  {
+    method: 'GET', pattern: /^\/data_attributes$/, scope: 'read_users_companies',
+    handle(ctx, req) {
+      const model = req.query.get('model');
+      if (model !== null && model !== 'contact' && model !== 'company' && model !== 'conversation') {
+        throw new ApiError(400, 'parameter_invalid', `model must be contact, company or conversation (got "${model}")`, 'model');
+      }
+      const data = model === 'company' ? dataAttributes(ctx.ws, 'company')
+        : model === 'contact' ? dataAttributes(ctx.ws, 'contact')
+        : model === 'conversation' ? []
+        : [...dataAttributes(ctx.ws, 'contact'), ...dataAttributes(ctx.ws, 'company')];
+      return json({ type: 'list', data });
+    },
+  },
+  searchRoute('tickets', 'ticket.list', 'tickets', 'read_tickets', 'tickets'),
+];
+
+export { atLeast };

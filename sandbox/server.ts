@@ -1,0 +1,224 @@
+/**
+ * The sandbox's HTTP server (node:http, keep-alive): request log, latency and faults, Accept and
+ * Intercom-Version checks, bearer auth, rate limit headers, plan and scope checks, then the route.
+ * Errors use Intercom's envelope `{type:'error.list', request_id, errors:[{code, message}]}`.
+ */
+import http from 'node:http';
+import { FaultPlan, type Fault } from './faults.js';
+import { JsonCache } from './paging.js';
+import { RateLimiter } from './rate-limit.js';
+import { RecordSearch } from './record-search.js';
+import { ApiError, ROUTES, type ApiRequest, type RouteContext, type Scope, type ScrollState } from './routes.js';
+import { parseApiVersion, type ApiVersion } from './versions.js';
+import type { Workspace } from './workspace/index.js';
+
+export interface RequestLogEntry { method: string; path: string; status: number; ms: number; at: number }
+
+/** Settings that can change while the sandbox runs (setOptions). */
+export interface ServerSettings {
+  token: string;
+  rateLimitPerMinute: number;
+  scopesWithheld: string[];
+  planRestricted: boolean;
+  scrollIdleMs: number;
+  scrollPageSize: number;
+  searchCursor: 'offset' | 'keyset';
+  companySegmentsV1Route: boolean;
+  defaultVersion: ApiVersion;
+  /** Refuse requests whose Accept is missing or not JSON with 406 (Intercom does). */
+  requireAccept: boolean;
+}
+
+const MAX_BODY = 1 << 20;
+const HTML_BODY = '<!DOCTYPE html><html><head><title>Intercom</title></head><body><h1>We\'re sorry, something went wrong.</h1></body></html>';
+
+export class SandboxServer {
+  readonly log: RequestLogEntry[] = [];
+  private readonly server: http.Server;
+  private readonly ctx: RouteContext;
+  private limiter: RateLimiter;
+  private requestCounter = 0;
+
+  constructor(readonly ws: Workspace, private settings: ServerSettings, readonly faults: FaultPlan) {
+    const scroll: ScrollState = { open: undefined, counter: 0 };
+    this.ctx = {
+      ws,
+      search: new RecordSearch(ws, () => this.settings.searchCursor),
+      cache: new JsonCache(64 * 1024 * 1024),
+      scroll,
+      options: () => this.settings,
+    };
+    this.limiter = new RateLimiter({ perMinute: settings.rateLimitPerMinute, now: ws.now });
+    this.server = http.createServer({ keepAlive: true, keepAliveTimeout: 30_000 }, (req, res) => this.onRequest(req, res));
+    this.server.keepAliveTimeout = 30_000;
+  }
+
+  update(partial: Partial<ServerSettings>): void {
+    const before = this.settings.rateLimitPerMinute;
+    this.settings = { ...this.settings, ...partial };
+    if (partial.rateLimitPerMinute !== undefined && partial.rateLimitPerMinute !== before) {
+      this.limiter = new RateLimiter({ perMinute: this.settings.rateLimitPerMinute, now: this.ws.now });
+    }
+  }
+
+  get current(): ServerSettings { return this.settings; }
+
+  listen(port: number, host = '127.0.0.1'): Promise<string> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => {
+        const address = this.server.address();
+        if (address === null || typeof address === 'string') return reject(new Error('sandbox: no TCP address'));
+        resolve(`http://${host}:${address.port}`);
+      });
+    });
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+
+  private onRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const started = performance.now();
+    const at = this.ws.now();
+    const url = req.url ?? '/';
+    const entry: RequestLogEntry = { method: req.method ?? 'GET', path: url, status: 0, ms: 0, at };
+    this.log.push(entry);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => { size += c.length; if (size <= MAX_BODY) chunks.push(c); });
+    req.on('end', () => {
+      const pathname = url.split('?')[0]!;
+      const fault = this.faults.decide(entry.method, pathname);
+      const delay = this.faults.delayMs();
+      const respond = () => {
+        try {
+          this.handle(req, res, entry, pathname, url, Buffer.concat(chunks), fault);
+        } catch (err) {
+          this.send(res, entry, 500, errorBody(this.nextRequestId(), 'server_error', `sandbox bug: ${(err as Error).message}`), {});
+        }
+        entry.ms = performance.now() - started;
+      };
+      if (delay > 0) setTimeout(respond, delay); else respond();
+    });
+  }
+
+  private nextRequestId(): string {
+    return `sandbox-req-${(++this.requestCounter).toString(36).padStart(6, '0')}`;
+  }
+
+  private handle(req: http.IncomingMessage, res: http.ServerResponse, entry: RequestLogEntry, pathname: string,
+    url: string, rawBody: Buffer, fault: Fault | undefined): void {
+    const requestId = this.nextRequestId();
+    const fail = (status: number, code: string, message: string, headers: Record<string, string> = {}) =>
+      this.send(res, entry, status, errorBody(requestId, code, message), headers);
+
+    if (fault?.kind === 'reset') {
+      entry.status = 0;
+      req.socket.destroy();
+      return;
+    }
+    if (fault?.kind === 'status') {
+      const status = fault.status ?? 500;
+      return fail(status, status === 500 ? 'server_error' : 'service_unavailable',
+        status === 500 ? 'Server Error' : 'Service Unavailable');
+    }
+    if (fault?.kind === 'non_json') {
+      entry.status = 200;
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(HTML_BODY) });
+      res.end(HTML_BODY);
+      return;
+    }
+    const s = this.settings;
+    const accept = req.headers.accept;
+    if (s.requireAccept && (accept === undefined || !/application\/json|\*\/\*/.test(accept))) {
+      return fail(406, 'not_acceptable', 'The Accept header must be application/json');
+    }
+    const auth = req.headers.authorization;
+    if (auth !== `Bearer ${s.token}`) return fail(401, 'unauthorized', 'Access Token Invalid');
+
+    const limit = this.limiter.take();
+    const rateHeaders = {
+      'x-ratelimit-limit': String(limit.limit),
+      'x-ratelimit-remaining': String(fault?.kind === 'rate_limit' ? 0 : limit.remaining),
+      'x-ratelimit-reset': String(limit.reset),
+    };
+    const failAuthed = (status: number, code: string, message: string) => fail(status, code, message, rateHeaders);
+    if (!limit.allowed || fault?.kind === 'rate_limit') {
+      return failAuthed(429, 'rate_limit_exceeded', `Exceeded rate limit of ${limit.limit} in 10_seconds`);
+    }
+    const version = parseApiVersion(firstHeader(req.headers['intercom-version']), s.defaultVersion);
+    if (version === undefined) {
+      return failAuthed(400, 'intercom_version_invalid', `The requested version could not be found: ${String(req.headers['intercom-version'])}`);
+    }
+    const method = req.method ?? 'GET';
+    const route = ROUTES.find((r) => r.method === method && r.pattern.test(pathname));
+    if (!route) {
+      const other = ROUTES.some((r) => r.pattern.test(pathname));
+      return failAuthed(other ? 405 : 404, other ? 'method_not_allowed' : 'not_found', other ? `${method} is not allowed on ${pathname}` : 'Resource Not Found');
+    }
+    if (s.planRestricted && route.scope !== undefined) {
+      return failAuthed(403, 'api_plan_restricted', 'Active subscription needed.');
+    }
+    if (route.scope !== undefined && s.scopesWithheld.includes(route.scope)) {
+      return failAuthed(403, 'forbidden', `The access token lacks the ${route.scope} scope needed for ${method} ${pathname}`);
+    }
+    let body: unknown;
+    if (method === 'POST' && rawBody.length > 0) {
+      try {
+        body = JSON.parse(rawBody.toString('utf8'));
+      } catch {
+        return failAuthed(400, 'parameter_invalid', 'The request body is not valid JSON');
+      }
+    }
+    const match = route.pattern.exec(pathname)!;
+    const apiReq: ApiRequest = {
+      method, path: pathname, params: match.slice(1).map((p) => decodeURIComponent(p)),
+      query: new URL(url, 'http://sandbox').searchParams, body, version,
+      fault: fault && fault.kind.startsWith('scroll_') ? fault : undefined,
+    };
+    let result;
+    try {
+      result = route.handle(this.ctx, apiReq);
+    } catch (err) {
+      if (err instanceof ApiError) {
+        return this.send(res, entry, err.status, errorBody(requestId, err.code, err.message, err.field), rateHeaders);
+      }
+      throw err;
+    }
+    if (fault?.kind === 'truncate' && result.status === 200) {
+      const full = Buffer.from(result.body);
+      const half = full.subarray(0, Math.floor(full.length / 2));
+      entry.status = 200;
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': half.length, ...rateHeaders });
+      res.end(half);
+      return;
+    }
+    this.send(res, entry, result.status, result.body, rateHeaders);
+  }
+
+  private send(res: http.ServerResponse, entry: RequestLogEntry, status: number, body: string, headers: Record<string, string>): void {
+    entry.status = status;
+    res.writeHead(status, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(body),
+      ...headers,
+    });
+    res.end(body);
+  }
+}
+
+function firstHeader(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function errorBody(requestId: string, code: string, message: string, field?: string): string {
+  const error: Record<string, string> = { code, message };
+  if (field !== undefined) error.field = field;
+  return JSON.stringify({ type: 'error.list', request_id: requestId, errors: [error] });
+}
+
+export type { Scope };

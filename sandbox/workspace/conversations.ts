@@ -1,0 +1,197 @@
+/**
+ * Conversations and their parts. A conversation's parts are generated one by one from
+ * (seed, conversation, part index), spread between its created_at and its updated_at (the newest part is
+ * at updated_at). `touch` appends a part at "now". A few conversations ("heavy") have 520-700 parts.
+ */
+import { hashSeed, rng } from '../rng.js';
+import { atLeast, type ApiVersion } from '../versions.js';
+import { ADMIN_BASE, TEAM_BASE, tag } from './directory.js';
+import type { Workspace } from './index.js';
+import { chance, int, longBody, pick, plainText, sentence } from './text.js';
+
+export const STATE_OPEN = 0;
+export const STATE_CLOSED = 1;
+export const STATE_SNOOZED = 2;
+const STATES = ['open', 'closed', 'snoozed'] as const;
+export const CONVERSATION_BASE = 1_000_001;
+export const PART_BASE = 500_000_000;
+export const RETRIEVE_PART_LIMIT = 500;
+
+export function conversationId(i: number): string { return String(CONVERSATION_BASE + i); }
+export function partId(i: number, j: number): string { return String(PART_BASE + i * 1024 + j); }
+
+/** Indices of the heavy conversations (more than 500 parts), spread over the stream. */
+export function isHeavy(ws: Workspace, i: number): boolean {
+  const n = ws.sizes.conversations, heavy = Math.min(ws.sizes.partsHeavy, n);
+  if (heavy <= 0 || i >= n) return false;
+  const step = n / heavy;
+  const k = Math.round(i / step);
+  return k < heavy && Math.floor(k * step) === i;
+}
+
+export function basePartCount(ws: Workspace, i: number): number {
+  const r = rng(hashSeed(ws.seed, 'conversation-parts', i));
+  if (isHeavy(ws, i)) return int(r, 520, 700);
+  return r() < 0.08 ? 0 : int(r, 1, 12);
+}
+
+function conversationContacts(ws: Workspace, i: number): number[] {
+  const r = rng(hashSeed(ws.seed, 'conversation-contacts', i));
+  const n = ws.tables.contacts.count;
+  if (n === 0) return [];
+  const first = Math.floor(r() * n);
+  return chance(r, 0.1) && n > 1 ? [first, (first + 1) % n] : [first];
+}
+
+export function partCount(ws: Workspace, i: number): number {
+  return ws.partCounts[i]! + (ws.extraParts.get(i)?.length ?? 0);
+}
+
+function partTime(ws: Workspace, i: number, j: number): number {
+  const base = ws.partCounts[i]!;
+  if (j >= base) return ws.extraParts.get(i)![j - base]!;
+  const t = ws.tables.conversations;
+  const created = t.created[i]!;
+  const lastBase = ws.baseUpdated[i]!;
+  return base === 1 ? lastBase : created + Math.floor((lastBase - created) * (j + 1) / base);
+}
+
+export function conversationPart(ws: Workspace, i: number, j: number, v: ApiVersion, plain: boolean): Record<string, unknown> {
+  const r = rng(hashSeed(ws.seed, 'part', i, j));
+  const at = partTime(ws, i, j);
+  const admins = Math.max(1, ws.tables.admins.count);
+  const fromUser = j % 3 === 1;
+  const partType = fromUser ? 'comment' : pick(r, ['comment', 'comment', 'note', 'assignment', 'open', 'close', 'snoozed']);
+  const huge = (i === 0 && j === 0) || hashSeed(ws.seed, 'huge-part', i, j) % 400 === 0;
+  let body: string | null = partType === 'assignment' || partType === 'open' || partType === 'snoozed'
+    ? (chance(r, 0.7) ? null : `<p>${sentence(r, 3)}</p>`)
+    : huge ? longBody(r, int(r, 20000, 60000)) : `<p>${sentence(r, int(r, 2, 40))}</p>`;
+  if (body !== null && plain) body = plainText(body);
+  const adminIndex = Math.floor(r() * admins);
+  const contacts = conversationContacts(ws, i);
+  const author = fromUser && contacts.length > 0
+    ? { type: 'user', id: ws.contactId(contacts[0]!), name: chance(r, 0.2) ? null : 'Customer', email: `customer${contacts[0]}@example.com` }
+    : { type: chance(r, 0.1) ? 'bot' : 'admin', id: String(ADMIN_BASE + adminIndex), name: `Admin ${adminIndex}`, email: `admin${adminIndex}@sandbox.test` };
+  return {
+    type: 'conversation_part',
+    id: partId(i, j),
+    part_type: partType,
+    body,
+    created_at: at,
+    updated_at: at,
+    notified_at: at,
+    assigned_to: partType === 'assignment' ? { type: 'admin', id: String(ADMIN_BASE + adminIndex) } : null,
+    author,
+    attachments: chance(r, 0.05) ? [{ type: 'upload', name: 'screenshot 📸.png', url: `https://uploads.test/${i}/${j}.png`, content_type: 'image/png', filesize: int(r, 1000, 900000), width: 800, height: 600 }] : [],
+    external_id: null,
+    redacted: chance(r, 0.01),
+    ...(atLeast(v, '2.14') ? { tags: [] } : {}),
+  };
+}
+
+/** The conversation as search and list serve it (no parts). */
+export function conversation(ws: Workspace, i: number, v: ApiVersion): Record<string, unknown> {
+  const t = ws.tables.conversations;
+  const version = t.version[i]!;
+  const fixed = rng(hashSeed(ws.seed, 'conversation', i));
+  const r = rng(hashSeed(ws.seed, 'conversation', i, version));
+  const created = t.created[i]!, updated = t.updated[i]!;
+  const state = STATES[t.kind[i]!]!;
+  const new216 = atLeast(v, '2.16');
+  const assigned = chance(r, 0.7);
+  const adminIndex = Math.floor(r() * Math.max(1, ws.tables.admins.count));
+  const teamIndex = ws.tables.teams.count > 0 && chance(r, 0.5) ? Math.floor(r() * ws.tables.teams.count) : -1;
+  const contacts = conversationContacts(ws, i);
+  const tagCount = Math.min(int(fixed, 0, 3), ws.tables.tags.count);
+  const tags: Record<string, unknown>[] = [];
+  for (let k = 0; k < tagCount; k++) {
+    const tagIndex = (i * 7 + k * 13) % ws.tables.tags.count;
+    tags.push({ ...tag(ws, tagIndex, v), applied_at: created + k, applied_by: { type: 'admin', id: String(ADMIN_BASE + adminIndex) } });
+  }
+  const parts = partCount(ws, i);
+  const firstReply = chance(fixed, 0.2) ? null : created + int(fixed, 0, 3600);
+  const priority = chance(r, 0.2);
+  const rated = state === 'closed' && chance(fixed, 0.4);
+  const subject = chance(fixed, 0.5) ? '' : sentence(fixed, 4);
+  return {
+    type: 'conversation',
+    id: conversationId(i),
+    title: chance(fixed, 0.6) ? null : sentence(fixed, 3),
+    created_at: created,
+    updated_at: updated,
+    waiting_since: state === 'open' && chance(r, 0.6) ? updated : null,
+    snoozed_until: state === 'snoozed' ? updated + 86400 : null,
+    open: state !== 'closed',
+    state,
+    read: chance(r, 0.7),
+    priority: new216 ? (priority ? pick(r, ['low', 'medium', 'high', 'urgent']) : 'none') : priority ? 'priority' : 'not_priority',
+    admin_assignee_id: assigned ? ADMIN_BASE + adminIndex : new216 ? 0 : null,
+    team_assignee_id: teamIndex >= 0 ? TEAM_BASE + teamIndex : new216 ? 0 : null,
+    tags: { type: 'tag.list', tags },
+    conversation_rating: rated
+      ? { rating: int(fixed, 1, 5), remark: chance(fixed, 0.5) ? '' : 'Merci beaucoup 🙏', created_at: updated, updated_at: updated,
+          contact: { type: 'contact', id: contacts.length ? ws.contactId(contacts[0]!) : '', external_id: null },
+          teammate: { type: 'admin', id: String(ADMIN_BASE + adminIndex) } }
+      : null,
+    source: {
+      type: pick(fixed, ['conversation', 'conversation', 'email', 'push', 'twitter', 'whatsapp']),
+      id: String(400_000_000 + i),
+      delivered_as: pick(fixed, ['customer_initiated', 'admin_initiated', 'automated']),
+      subject,
+      body: `<p>${sentence(fixed, int(fixed, 3, 60))}</p>`,
+      author: contacts.length
+        ? { type: 'user', id: ws.contactId(contacts[0]!), name: chance(fixed, 0.2) ? null : 'Customer', email: `customer${contacts[0]}@example.com` }
+        : { type: 'admin', id: String(ADMIN_BASE), name: 'Admin 0', email: 'admin0@sandbox.test' },
+      attachments: [],
+      url: chance(fixed, 0.7) ? null : `https://app.example.com/page/${i}`,
+      redacted: false,
+    },
+    contacts: { type: 'contact.list', contacts: contacts.map((c) => ({ type: 'contact', id: ws.contactId(c), external_id: null })) },
+    teammates: { type: 'admin.list', teammates: assigned ? [{ type: 'admin', id: String(ADMIN_BASE + adminIndex) }] : [] },
+    custom_attributes: chance(fixed, 0.5) ? {} : { 'Issue type': pick(fixed, ['Bug 🐛', 'Question', 'Billing']), escalated: chance(r, 0.1) },
+    first_contact_reply: firstReply === null ? null : { created_at: firstReply, type: 'conversation', url: null },
+    sla_applied: chance(fixed, 0.8) ? null : { type: 'conversation_sla_summary', sla_name: 'VIP first reply', sla_status: pick(r, ['hit', 'missed', 'cancelled', 'active']) },
+    statistics: {
+      type: 'conversation_statistics',
+      time_to_assignment: int(fixed, 0, 600),
+      time_to_admin_reply: int(fixed, 10, 86400),
+      time_to_first_close: int(fixed, 60, 864000),
+      time_to_last_close: int(fixed, 60, 864000),
+      median_time_to_reply: int(fixed, 10, 7200),
+      first_contact_reply_at: firstReply ?? created,
+      first_assignment_at: created + 5,
+      first_admin_reply_at: created + 60,
+      first_close_at: updated,
+      last_assignment_at: created + 5,
+      last_assignment_admin_reply_at: created + 60,
+      last_contact_reply_at: updated,
+      last_admin_reply_at: updated,
+      last_close_at: updated,
+      last_closed_by_id: String(ADMIN_BASE + adminIndex),
+      count_reopens: int(r, 0, 3),
+      count_assignments: int(r, 0, 4),
+      count_conversation_parts: parts,
+      assigned_team_first_response_time: [],
+      assigned_team_first_response_time_in_office_hours: [],
+      handling_time: int(r, 0, 20000),
+      adjusted_handling_time: chance(r, 0.5) ? null : int(r, 0, 20000),
+    },
+    linked_objects: { type: 'list', total_count: 0, has_more: false, data: [] },
+    ai_agent_participated: false,
+  };
+}
+
+/** The conversation with its parts: all of them (limit undefined) or the `limit` most recent. */
+export function conversationWithParts(ws: Workspace, i: number, v: ApiVersion, plain: boolean, limit?: number): Record<string, unknown> {
+  const out = conversation(ws, i, v);
+  const total = partCount(ws, i);
+  const from = limit === undefined ? 0 : Math.max(0, total - limit);
+  const parts: Record<string, unknown>[] = [];
+  for (let j = from; j < total; j++) parts.push(conversationPart(ws, i, j, v, plain));
+  if (plain) {
+    const source = out.source as Record<string, unknown>;
+    source.body = plainText(String(source.body));
+  }
+  out.conversation_parts = { type: 'conversation_part.list', conversation_parts: parts, total_count: total };
+  return out;
+}

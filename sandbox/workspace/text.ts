@@ -1,0 +1,93 @@
+/**
+ * Word lists and small text helpers the generators draw from: names with accents, emoji, CJK and RTL
+ * scripts, so a connector meets the unicode real workspaces hold.
+ */
+
+export type Rand = () => number;
+
+export const FIRST_NAMES = [
+  'Ada', 'Björn', 'Chloé', 'Dmitri', 'Eun-ji', 'Fatima', 'Gustavo', 'Hana', 'Ibrahim', 'Jürgen', 'Kwame',
+  'Léa', 'Mateo', 'Nguyễn', 'Olga', 'Priya', 'Quentin', 'Rin', 'Søren', 'Tomás', 'Uma', 'Valentina',
+  'Wei', 'Xiomara', 'Yusuf', 'Zoë', '美咲', 'Александр', 'محمد', 'Zoltán',
+];
+export const LAST_NAMES = [
+  'Andersson', 'Brontë', 'Çelik', 'Dubois', 'Eriksen', 'Fernández', 'García', 'Hernández', 'Ivanova',
+  'Jensen', 'Kowalski', 'López', 'Müller', 'Nakamura', "O'Brien", 'Petrović', 'Quispe', 'Rossi', 'Smith',
+  'Tanaka', 'Ünal', 'Van der Berg', 'Wójcik', 'Xu', 'Yılmaz', 'Zhang', '佐藤', 'Смирнов', 'Okafor', 'Dvořák',
+];
+export const WORDS = [
+  'invoice', 'billing', 'login', 'export', 'dashboard', 'integration', 'refund', 'upgrade', 'webhook',
+  'latency', 'timezone', 'password', 'report', 'mobile', 'onboarding', 'sync', 'permissions', 'API',
+  'café', 'naïve', 'façade', 'über', 'résumé', '🚀', '🙏', '✅', '🔥', '💳', '日本語', 'données', 'привет',
+  'שלום', 'مرحبا', '👩‍💻', 'e\u0301', 'Ω', '∑', '—', '“quoted”', '<b>bold</b>',
+];
+export const COMPANY_WORDS = [
+  'Acme', 'Globex', 'Initech', 'Umbrella', 'Hooli', 'Vandelay', 'Stark', 'Wayne', 'Tyrell', 'Cyberdyne',
+  'Soylent', 'Aperture', 'Nakatomi', 'Oscorp', 'Wonka', 'Bluth', 'Pied Piper', 'Massive Dynamic', 'Gringotts',
+  'Müller & Söhne', 'Société Générale de Test', '株式会社テスト', 'Ácme Latam', 'Nørd ApS',
+];
+export const INDUSTRIES = ['Software', 'Retail', 'Finance', 'Healthcare', 'Education', 'Media', 'Logistics', 'Manufacturing'];
+export const PLANS = ['Free', 'Starter', 'Pro', 'Premium', 'Enterprise'];
+export const CITIES: [string, string, string][] = [
+  ['United States', 'California', 'San Francisco'], ['Ireland', 'Leinster', 'Dublin'],
+  ['Germany', 'Bayern', 'München'], ['Japan', 'Tokyo', '東京'], ['Brazil', 'São Paulo', 'São Paulo'],
+  ['France', 'Île-de-France', 'Paris'], ['Australia', 'New South Wales', 'Sydney'],
+  ['Nigeria', 'Lagos', 'Lagos'], ['India', 'Karnataka', 'Bengaluru'], ['Poland', 'Mazowieckie', 'Warszawa'],
+];
+export const BROWSERS = ['chrome', 'firefox', 'safari', 'edge'];
+export const OSES = ['OS X 14.1', 'Windows 11', 'Linux', 'iOS 17.2', 'Android 14'];
+export const LANGUAGES = ['en', 'fr', 'de', 'ja', 'pt-BR', 'es'];
+
+export function pick<T>(r: Rand, list: readonly T[]): T {
+  return list[Math.floor(r() * list.length)]!;
+}
+
+export function int(r: Rand, min: number, max: number): number {
+  return min + Math.floor(r() * (max - min + 1));
+}
+
+export function chance(r: Rand, p: number): boolean {
+  return r() < p;
+}
+
+export function sentence(r: Rand, words: number): string {
+  const out: string[] = [];
+  for (let i = 0; i < words; i++) out.push(pick(r, WORDS));
+  const text = out.join(' ');
+  return text.charAt(0).toUpperCase() + text.slice(1) + '.';
+}
+
+/** A long body of about `bytes` characters of paragraphs (tens of KB for the few huge parts). */
+export function longBody(r: Rand, chars: number): string {
+  const parts: string[] = [];
+  let length = 0;
+  while (length < chars) {
+    const p = `<p>${sentence(r, 12 + Math.floor(r() * 20))}</p>`;
+    parts.push(p);
+    length += p.length;
+  }
+  return parts.join('');
+}
+
+/** 24 lowercase hex characters, like Intercom's object ids, that encode the record's index. */
+export function hexId(prefix: number, index: number, salt: number): string {
+  return (prefix >>> 0).toString(16).padStart(8, '0') + index.toString(16).padStart(8, '0') +
+    (salt >>> 0).toString(16).padStart(8, '0');
+}
+
+/** Inverse of hexId: the index, or -1 when the id is not one of ours. */
+export function hexIndex(id: string, prefix: number): number {
+  if (id.length !== 24 || !/^[0-9a-f]{24}$/.test(id)) return -1;
+  if (parseInt(id.slice(0, 8), 16) !== prefix >>> 0) return -1;
+  return parseInt(id.slice(8, 16), 16);
+}
+
+export function slug(text: string): string {
+  return text.normalize('NFKD').replace(/[^A-Za-z0-9]+/g, '').toLowerCase() || 'x';
+}
+
+/** HTML to plain text, as `display_as=plaintext` serves bodies. */
+export function plainText(html: string): string {
+  return html.replace(/<\/p>\s*<p>/g, '\n').replace(/<br\s*\/?>/g, '\n').replace(/<[^>]+>/g, '')
+    .replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
