@@ -15,12 +15,33 @@ import { dataPathOf, ITEMS, type DataPathStep } from './schema-paths.js';
 const MIN_SECONDS = -62167219200; // 0000-01-01T00:00:00Z
 const MAX_SECONDS = 253402300799; // 9999-12-31T23:59:59Z
 
+const SECONDS_PER_DAY = 86400;
+const TWO_DIGITS = Array.from({ length: 60 }, (_, n) => String(n).padStart(2, '0'));
+// 'YYYY-MM-DD' per day number: records of one sync share few days, and Date formatting is the hot spot.
+const dayText = new Map<number, string>();
+const DAY_CACHE_LIMIT = 50_000;
+
+function dateOfDay(day: number): string {
+  let text = dayText.get(day);
+  if (text === undefined) {
+    if (dayText.size >= DAY_CACHE_LIMIT) dayText.clear();
+    text = new Date(day * SECONDS_PER_DAY * 1000).toISOString().slice(0, 10);
+    dayText.set(day, text);
+  }
+  return text;
+}
+
 /** RFC 3339 UTC text for unix seconds, following the value rules above. */
 export function unixSecondsToRfc3339(value: number): string | number | null {
   if (value === 0) return null;
   if (!Number.isFinite(value) || value < MIN_SECONDS || value > MAX_SECONDS) return value;
-  const iso = new Date(Math.floor(value) * 1000).toISOString(); // YYYY-MM-DDTHH:MM:SS.sssZ
-  return iso.slice(0, 19) + 'Z';
+  const seconds = Math.floor(value);
+  const day = Math.floor(seconds / SECONDS_PER_DAY);
+  let rest = seconds - day * SECONDS_PER_DAY;
+  const hh = Math.floor(rest / 3600);
+  rest -= hh * 3600;
+  const mm = Math.floor(rest / 60);
+  return `${dateOfDay(day)}T${TWO_DIGITS[hh]}:${TWO_DIGITS[mm]}:${TWO_DIGITS[rest - mm * 60]}Z`;
 }
 
 /** Data paths (property names and ITEMS) of every `format: date-time` location of the schema. */
