@@ -55,7 +55,8 @@ export function keyValues(stage: Stage, keyword: 'ENV' | 'LABEL'): Record<string
 export function entrypoint(stage: Stage): string[] {
   const ins = all(stage, 'ENTRYPOINT').pop();
   if (!ins) throw new Error('the final stage has no ENTRYPOINT');
-  const value = JSON.parse(ins.args) as unknown;
+  let value: unknown;
+  try { value = JSON.parse(ins.args); } catch { value = undefined; }
   if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) throw new Error(`ENTRYPOINT (line ${ins.line}) is not the exec form ["prog", "arg"]`);
   return value as string[];
 }
