@@ -67,6 +67,7 @@ export function familyGroup(
       }
       for (const record of page.records) {
         const cursor = root.cursor ? unixSeconds(record[root.cursor]) : undefined;
+        root.shape?.(record);
         family.convertTimestamps(record);
         if (parent && admits(parent, cursor)) {
           yield { type: 'record', stream: parent.name, data: record };

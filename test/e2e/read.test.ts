@@ -3,8 +3,10 @@
 // WARN), rows join to their parents, and every record validates against its stream's schema.
 import { before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import Ajv from 'ajv';
-import addFormats from 'ajv-formats';
+import { Ajv } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 import { startSandbox, type Sandbox } from '../../sandbox/index.js';
 import { configuredCatalog, records, runConnector, traces, type Message } from '../helpers/connector.js';
 

@@ -39,7 +39,7 @@ export const companySegments: IntercomStream = {
           if (!body) log('WARN', `company ${company.id} was deleted while the sync ran: its segments were skipped`);
           list = body?.data ?? [];
         }
-        for (const segment of list) {
+        for (const segment of list ?? []) {
           const id = String(segment.id);
           if (seen.has(id)) continue;
           seen.add(id);

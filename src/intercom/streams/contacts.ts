@@ -25,6 +25,7 @@ export function contactsStream(name: 'users' | 'leads', role: Role): IntercomStr
       { name: 'tags', path: ['tags', 'data'] },
       { name: 'segments', path: ['segments', 'data'] },
     ],
+    shape: shapeContact,
     async *pages(ctx: FetchContext): AsyncIterable<Page> {
       const roleFilter = { field: 'role', operator: '=', value: role };
       const segmentsOf = ctx.wantedChildren.has('segments') ? await segmentMembership(ctx, roleFilter) : undefined;
@@ -36,6 +37,18 @@ export function contactsStream(name: 'users' | 'leads', role: Role): IntercomStr
       });
     },
   };
+}
+
+/**
+ * `owner_id` is an integer up to 2.14 and a string after: always a string. The seed's v1 columns are filled
+ * from their 2.x equivalents so the documented table keeps its columns.
+ */
+function shapeContact(contact: ApiObject): void {
+  if (typeof contact.owner_id === 'number') contact.owner_id = String(contact.owner_id);
+  contact.user_id ??= contact.external_id ?? null;
+  contact.last_request_at ??= contact.last_seen_at ?? null;
+  contact.location_data ??= contact.location ?? null;
+  contact.anonymous ??= contact.role === 'lead';
 }
 
 /** Replaces an inline list that has more than it shows with the full list from its `url`. */

@@ -19,6 +19,7 @@ export const conversations: IntercomStream = {
     { name: 'parts', path: ['conversation_parts', 'conversation_parts'] },
     { name: 'tags', path: ['tags', 'tags'] },
   ],
+  shape: shapeConversation,
   async *pages(ctx: FetchContext): AsyncIterable<Page> {
     const filter = updatedSince(ctx.since, 'second') ?? { field: 'updated_at', operator: '>', value: 0 };
     const pages = searchByUpdatedAt(ctx.client, '/conversations/search', 'conversations', filter);
@@ -29,6 +30,15 @@ export const conversations: IntercomStream = {
     yield* withFollowUps(pages, ctx.concurrency, (item) => retrieveWithParts(ctx, item));
   },
 };
+
+/** The seed's v1 columns, filled from their 2.x equivalents. */
+function shapeConversation(conversation: ApiObject): void {
+  conversation.conversation_message ??= conversation.source ?? null;
+  const contacts = (conversation.contacts as { contacts?: ApiObject[] } | undefined)?.contacts;
+  conversation.user ??= contacts?.[0] ?? null;
+  const admin = conversation.admin_assignee_id;
+  conversation.assignee ??= admin === null || admin === undefined || admin === 0 ? null : { type: 'admin', id: String(admin) };
+}
 
 async function retrieveWithParts(ctx: FetchContext, item: ApiObject): Promise<ApiObject | undefined> {
   const id = String(item.id);

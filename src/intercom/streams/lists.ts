@@ -21,5 +21,11 @@ export const tags = wholeList('tags', 'tags', '/tags', 'data');
 /** Person segments (person_type user or contact). Company segments are their own stream. */
 export const segments = wholeList('segments', 'segments', '/segments', 'segments', { include_count: 'true' });
 /** Data attributes: only custom ones carry an id, so they are keyed by their (per-model unique) name. */
-export const contactAttributes = wholeList('contact_attributes', 'data_attributes', '/data_attributes', 'data', { model: 'contact' }, 'name');
-export const companyAttributes = wholeList('company_attributes', 'data_attributes', '/data_attributes', 'data', { model: 'company' }, 'name');
+const dataAttributes = (name: string, model: string): IntercomStream => ({
+  ...wholeList(name, 'data_attributes', '/data_attributes', 'data', { model }, 'name'),
+  shape(attribute) {
+    if (typeof attribute.id === 'number') attribute.id = String(attribute.id);
+  },
+});
+export const contactAttributes = dataAttributes('contact_attributes', 'contact');
+export const companyAttributes = dataAttributes('company_attributes', 'company');

@@ -39,6 +39,8 @@ export interface IntercomStream {
   primaryKey: string;
   cursor?: 'updated_at';
   children?: ChildArray[];
+  /** Brings one API object to the stream's schema (version differences, the seed's documented columns), in place, before timestamps are converted. */
+  shape?(record: ApiObject): void;
   /** Pages do not come in cursor order (the companies scroll): state advances only when the stream ends. */
   unordered?: boolean;
   pages(ctx: FetchContext): AsyncIterable<Page>;

@@ -7,6 +7,10 @@ export const tickets: IntercomStream = {
   schema: 'tickets',
   primaryKey: 'id',
   cursor: 'updated_at',
+  /** 2.11 sends `ticket_state` as a string, later versions as an object: always the object. */
+  shape(ticket) {
+    if (typeof ticket.ticket_state === 'string') ticket.ticket_state = { category: ticket.ticket_state };
+  },
   pages(ctx: FetchContext): AsyncIterable<Page> {
     const filter = updatedSince(ctx.since, 'second') ?? { field: 'updated_at', operator: '>', value: 0 };
     return searchByUpdatedAt(ctx.client, '/tickets/search', 'tickets', filter);
