@@ -2,7 +2,7 @@
 // records, a far-future state, and a sync killed mid-stream and resumed from its last STATE.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSandbox, type Sandbox } from '../../sandbox/index.js';
+import { startSandbox, type Sandbox, type StreamName } from '../../sandbox/index.js';
 import { configuredCatalog, lastStates, records, runConnector, states, traces, type Message } from '../helpers/connector.js';
 
 const DAY = 86_400;
@@ -23,27 +23,28 @@ function config(windowDays: number, extra: Record<string, unknown> = {}) {
 
 const cursorOf = (state: any, stream: string) => Date.parse(states([{ type: 'STATE', state }], stream)[0]!.stream.stream_state.updated_at) / 1000;
 const idsOf = (messages: Message[], stream: string) => new Set(records(messages, stream).map((r) => String(r.id)));
-const truthSince = (stream: string, since: number) => new Set(sandbox.workspace.ids(stream).filter((r) => r.updated_at >= since).map((r) => r.id));
+const truthSince = (stream: StreamName, since: number) => new Set(sandbox.workspace.ids(stream).filter((r) => r.updated_at >= since).map((r) => r.id));
 
 test('second read with window 0 returns the touched records and the ones sharing the boundary second, nothing else', async () => {
   const selected = configuredCatalog(catalog, [...STREAMS], 'incremental');
   const first = await runConnector('read', { config: config(0), catalog: selected });
   assert.equal(first.code, 0, JSON.stringify(traces(first.messages, 'ERROR')));
   const state = lastStates(first.messages);
+  const cursorOfStream = (stream: string) => cursorOf(state.find((s) => s.stream.stream_descriptor.name === stream), stream);
   const touched = new Map<string, string[]>();
+  const boundary = new Map<string, string[]>();
   for (const stream of STREAMS) {
     assert.deepEqual(idsOf(first.messages, stream), truthSince(stream, Date.parse('2000-01-01T00:00:00Z') / 1000), `${stream}: first read = everything`);
+    boundary.set(stream, sandbox.workspace.ids(stream).filter((r) => r.updated_at === cursorOfStream(stream)).map((r) => r.id));
+    assert.ok(boundary.get(stream)!.length >= 1, `${stream}: a record sits at the cursor second`);
     touched.set(stream, sandbox.workspace.touch(stream, 3));
   }
   const second = await runConnector('read', { config: config(0), catalog: selected, state });
   assert.equal(second.code, 0);
   for (const stream of STREAMS) {
-    const cursor = cursorOf(state.find((s) => s.stream.stream_descriptor.name === stream), stream);
-    const expected = truthSince(stream, cursor);
-    for (const id of touched.get(stream)!) assert.ok(expected.has(id), `${stream}: touched ${id} is after the cursor`);
-    const boundary = sandbox.workspace.ids(stream).filter((r) => r.updated_at === cursor);
-    assert.ok(boundary.length >= 1, `${stream}: the record at the cursor second is re-read`);
+    const expected = new Set([...touched.get(stream)!, ...boundary.get(stream)!]);
     assert.deepEqual(idsOf(second.messages, stream), expected, `${stream}: exactly the touched ones and the boundary second`);
+    assert.deepEqual(expected, truthSince(stream, cursorOfStream(stream)), `${stream}: nothing else in the workspace is at or after the cursor`);
   }
 });
 
@@ -53,7 +54,7 @@ test('with the default 30-day window, the second read also returns every record 
   const state = lastStates(first.messages);
   const second = await runConnector('read', { config: config(30), catalog: selected, state });
   assert.equal(second.code, 0);
-  for (const stream of ['users', 'conversations']) {
+  for (const stream of ['users', 'conversations'] as const) {
     const cursor = cursorOf(state.find((s) => s.stream.stream_descriptor.name === stream), stream);
     const expected = truthSince(stream, cursor - 30 * DAY);
     assert.ok(expected.size > 1, `${stream}: the window holds several records`);

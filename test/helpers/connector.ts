@@ -77,7 +77,7 @@ export const traces = (messages: Message[], type: string) => messages.filter((m)
 
 /** A configured catalog selecting `names` from a discovered catalog, incremental where asked and supported. */
 export function configuredCatalog(catalog: { streams: any[] }, names: string[] | 'all', mode: 'full_refresh' | 'incremental'): unknown {
-  const streams = catalog.streams.filter((s) => names === 'all' || names.includes(s.name));
+  const streams = structuredClone(catalog.streams.filter((s) => names === 'all' || names.includes(s.name)));
   if (names !== 'all' && streams.length !== names.length) throw new Error(`unknown streams in ${names.join(',')}`);
   return {
     streams: streams.map((stream) => {
