@@ -30,8 +30,9 @@ export function adminTeams(ws: Workspace, i: number): number[] {
   return out.sort((a, b) => a - b);
 }
 
-export function admin(ws: Workspace, i: number, _v: ApiVersion): Record<string, unknown> {
+export function admin(ws: Workspace, i: number, v: ApiVersion): Record<string, unknown> {
   const version = ws.tables.admins.version[i]!;
+  const avatarUrl = `https://static.intercomassets.test/avatars/${adminId(i)}.png`;
   const r = rng(hashSeed(ws.seed, 'admin', i, version));
   const { name, email } = adminName(ws, i);
   const away = i % 4 === 1 || chance(r, 0.1);
@@ -46,7 +47,8 @@ export function admin(ws: Workspace, i: number, _v: ApiVersion): Record<string, 
     has_inbox_seat: i % 5 !== 4,
     team_ids: adminTeams(ws, i).map((t) => TEAM_BASE + t),
     job_title: i % 3 === 2 ? '' : pick(r, ['Support Engineer', 'Head of Support 🎧', 'Customer Success', 'Ingénieure']),
-    avatar: i % 2 === 0 ? `https://static.intercomassets.test/avatars/${adminId(i)}.png` : null,
+    // 2.11 describes avatar as {image_url}, 2.14 as the URL string.
+    avatar: i % 2 !== 0 ? null : atLeast(v, '2.14') ? avatarUrl : { type: 'avatar', image_url: avatarUrl },
     team_priority_level: i % 3 === 0 ? { primary_team_ids: adminTeams(ws, i).map((t) => TEAM_BASE + t) } : null,
   };
 }

@@ -17,7 +17,7 @@ const STATE_LABELS: Record<string, [string, string]> = {
 
 export function ticketId(i: number): string { return String(TICKET_BASE + i); }
 
-function ticketType(ws: Workspace, k: number): Record<string, unknown> {
+function ticketType(ws: Workspace, k: number, v: ApiVersion): Record<string, unknown> {
   const names = ['Bug report', 'Feature request', 'Réclamation'];
   const created = ws.anchor - 720 * 86400 + k * 86400;
   return {
@@ -29,7 +29,7 @@ function ticketType(ws: Workspace, k: number): Record<string, unknown> {
     icon: ['🐞', '💡', '📮'][k % 3],
     workspace_id: ws.appId,
     ticket_type_attributes: {
-      type: 'list',
+      type: atLeast(v, '2.14') ? 'list' : 'ticket_type_attributes.list',
       ticket_type_attributes: [{
         type: 'ticket_type_attribute', id: String(3000 + k), workspace_id: ws.appId, name: '_default_title_',
         description: '', data_type: 'string', input_options: { multiline: false }, order: 0, required_to_create: false,
@@ -50,7 +50,7 @@ export function ticket(ws: Workspace, i: number, v: ApiVersion): Record<string, 
   const r = rng(hashSeed(ws.seed, 'ticket', i, version));
   const created = t.created[i]!, updated = t.updated[i]!;
   const state = TICKET_STATES[t.kind[i]! % TICKET_STATES.length]!;
-  const type = ticketType(ws, i % 3);
+  const type = ticketType(ws, i % 3, v);
   const contactIndex = ws.tables.contacts.count ? Math.floor(fixed() * ws.tables.contacts.count) : -1;
   const assigned = chance(r, 0.6);
   const adminIndex = Math.floor(r() * Math.max(1, ws.tables.admins.count));
