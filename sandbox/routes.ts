@@ -64,10 +64,15 @@ export function recordJson(ctx: RouteContext, entity: Entity, i: number, v: ApiV
   return text;
 }
 
+/**
+ * The JSON array of records, built by `+=` on purpose: V8 keeps the result a rope of the cached record
+ * strings, so the UTF-8 length and encoding of the response walk each piece (one-byte pieces on a fast
+ * path) instead of a flattened two-byte copy of the whole page (join): about 1 ms less per 150 contacts.
+ */
 function listJson(ctx: RouteContext, entity: Entity, indices: ArrayLike<number>, v: ApiVersion): string {
-  const items: string[] = new Array(indices.length);
-  for (let k = 0; k < indices.length; k++) items[k] = recordJson(ctx, entity, indices[k]!, v);
-  return `[${items.join(',')}]`;
+  let out = '[';
+  for (let k = 0; k < indices.length; k++) out += (k === 0 ? '' : ',') + recordJson(ctx, entity, indices[k]!, v);
+  return out + ']';
 }
 
 function all(ctx: RouteContext, entity: Entity): number[] {
