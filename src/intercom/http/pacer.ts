@@ -44,6 +44,8 @@ const DEFAULT_INITIAL_BURST = 8;
 const DEFAULT_WINDOW_MS = 10_000;
 /** Part of each window left unused, for out-of-order responses and requests crossing the reset. */
 const SAFETY_FRACTION = 0.015;
+/** How far the pacing schedule may lag behind the clock (late timers) and still be caught up. */
+const MAX_CATCH_UP_MS = 50;
 /** Without a reset header on a 429, pause this long (one window) rather than a blind short sleep. */
 const PAUSE_WITHOUT_RESET_MS = DEFAULT_WINDOW_MS;
 
@@ -63,7 +65,8 @@ export class Pacer {
   private limit: number | undefined;
   private resetAt = 0; // ms
   private remaining = 0; // estimate of requests still allowed in the window, after our in-flight ones
-  private lastAdmitAt = Number.NEGATIVE_INFINITY;
+  private lastSlotAt = Number.NEGATIVE_INFINITY;
+  private nextSlotAt = 0;
   private infoSeq = 0; // admission number of the request whose headers we used last
   private pausedUntil = 0;
 
@@ -167,11 +170,12 @@ export class Pacer {
       if (now >= this.resetAt) this.roll(now);
       const budget = this.remaining - Math.max(1, this.limit * SAFETY_FRACTION);
       if (budget < 0) wait = Math.max(wait, this.resetAt - now);
-      else if (Number.isFinite(this.lastAdmitAt)) {
+      else if (Number.isFinite(this.lastSlotAt)) {
         // Spread what is left evenly until the reset.
-        const spacing = (this.resetAt - this.lastAdmitAt) / (budget + 1);
-        wait = Math.max(wait, this.lastAdmitAt + spacing - now);
-      }
+        const spacing = (this.resetAt - this.lastSlotAt) / (budget + 1);
+        this.nextSlotAt = this.lastSlotAt + spacing;
+        wait = Math.max(wait, this.nextSlotAt - now);
+      } else this.nextSlotAt = now;
     }
     if (this.bucketRatePerMs !== undefined) {
       this.refill(now);
@@ -197,7 +201,9 @@ export class Pacer {
     this.inFlight++;
     if (!this.sawResponse) this.outstandingProbes++;
     if (this.limit !== undefined) this.remaining--;
-    this.lastAdmitAt = now;
+    // The slot this request took: timers fire late, so count from the schedule (not from `now`) to catch up,
+    // but never bank more than MAX_CATCH_UP_MS of unused time.
+    this.lastSlotAt = this.limit !== undefined ? Math.max(Math.min(this.nextSlotAt, now), now - MAX_CATCH_UP_MS) : now;
     if (this.bucketRatePerMs !== undefined) this.bucketTokens--;
     return this.admitted;
   }
