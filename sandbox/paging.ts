@@ -32,25 +32,29 @@ export function pageInfo(position: number, perPage: number, total: number, nextC
   return info;
 }
 
-/** A small LRU keyed by string, bounded by the summed size of its values. */
+/**
+ * A small LRU of rendered JSON kept as UTF-8 bytes, keyed by string and bounded by the summed byte length
+ * of its values. Buffers live outside the JS heap (the collector does not walk them) and go to the socket
+ * without a UTF-8 length pass or re-encoding.
+ */
 export class JsonCache {
-  private readonly map = new Map<string, string>();
+  private readonly map = new Map<string, Buffer>();
   private size = 0;
-  constructor(private readonly maxChars: number) {}
+  constructor(private readonly maxBytes: number) {}
 
-  get(key: string): string | undefined {
+  get(key: string): Buffer | undefined {
     const v = this.map.get(key);
     if (v !== undefined) { this.map.delete(key); this.map.set(key, v); }
     return v;
   }
 
-  set(key: string, value: string): void {
+  set(key: string, value: Buffer): void {
     const old = this.map.get(key);
     if (old !== undefined) { this.size -= old.length; this.map.delete(key); }
-    if (value.length > this.maxChars) return;
+    if (value.length > this.maxBytes) return;
     this.map.set(key, value);
     this.size += value.length;
-    while (this.size > this.maxChars) {
+    while (this.size > this.maxBytes) {
       const first = this.map.keys().next().value as string;
       this.size -= this.map.get(first)!.length;
       this.map.delete(first);

@@ -1,7 +1,7 @@
 /**
  * The Intercom endpoints the sandbox serves (FIELD-NOTES section 2), each with the OAuth scope it needs.
- * A handler gets the parsed request and returns a status and a JSON body (as text, so list envelopes are
- * assembled from cached record JSON without re-serialising).
+ * A handler gets the parsed request and returns a status and a JSON body as UTF-8 bytes: list envelopes
+ * are assembled from the cached bytes of each record's JSON, without re-serialising or re-encoding them.
  */
 import { SearchError } from './search.js';
 import { encodeCursor, decodeCursor, pageInfo, type JsonCache } from './paging.js';
@@ -25,7 +25,7 @@ export interface ApiRequest {
   fault: Fault | undefined;
 }
 
-export interface ApiResponse { status: number; body: string }
+export interface ApiResponse { status: number; body: Buffer }
 
 export class ApiError extends Error {
   constructor(readonly status: number, readonly code: string, message: string, readonly field?: string) { super(message); }
@@ -50,29 +50,47 @@ export interface Route {
 /** The one open companies scroll of the workspace. */
 export interface ScrollState { open: { param: string; position: number; lastUsed: number } | undefined; counter: number }
 
-const ok = (body: string): ApiResponse => ({ status: 200, body });
-const json = (value: unknown): ApiResponse => ok(JSON.stringify(value));
+const ok = (body: Buffer): ApiResponse => ({ status: 200, body });
+const json = (value: unknown): ApiResponse => ok(Buffer.from(JSON.stringify(value)));
+const COMMA = 0x2c;
 
-/** Record JSON, cached per (entity, index, version, API version). */
-export function recordJson(ctx: RouteContext, entity: Entity, i: number, v: ApiVersion): string {
-  const key = `${entity}:${i}:${ctx.ws.tables[entity].version[i]}:${ctx.ws.tables[entity].updated[i]}:${v}`;
-  let text = ctx.cache.get(key);
-  if (text === undefined) {
-    text = JSON.stringify(ctx.ws.render(entity, i, v));
-    ctx.cache.set(key, text);
+/** Record JSON as UTF-8 bytes, cached per (entity, index, version, updated_at, API version). */
+export function recordJson(ctx: RouteContext, entity: Entity, i: number, v: ApiVersion): Buffer {
+  const t = ctx.ws.tables[entity];
+  const key = `${entity}:${i}:${t.version[i]}:${t.updated[i]}:${v}`;
+  let bytes = ctx.cache.get(key);
+  if (bytes === undefined) {
+    bytes = Buffer.from(JSON.stringify(ctx.ws.render(entity, i, v)));
+    ctx.cache.set(key, bytes);
   }
-  return text;
+  return bytes;
 }
 
 /**
- * The JSON array of records, built by `+=` on purpose: V8 keeps the result a rope of the cached record
- * strings, so the UTF-8 length and encoding of the response walk each piece (one-byte pieces on a fast
- * path) instead of a flattened two-byte copy of the whole page (join): about 1 ms less per 150 contacts.
+ * A list envelope as bytes: `before` + `[` + the records' cached JSON joined by commas + `]` + `after`,
+ * copied once into a buffer of the exact length (no string of the whole page is built or encoded).
  */
-function listJson(ctx: RouteContext, entity: Entity, indices: ArrayLike<number>, v: ApiVersion): string {
-  let out = '[';
-  for (let k = 0; k < indices.length; k++) out += (k === 0 ? '' : ',') + recordJson(ctx, entity, indices[k]!, v);
-  return out + ']';
+function listBody(ctx: RouteContext, entity: Entity, indices: ArrayLike<number>, v: ApiVersion, before: string, after: string): Buffer {
+  const n = indices.length;
+  const head = Buffer.from(`${before}[`);
+  const tail = Buffer.from(`]${after}`);
+  const records = new Array<Buffer>(n);
+  let length = head.length + tail.length + Math.max(0, n - 1);
+  for (let k = 0; k < n; k++) {
+    const bytes = recordJson(ctx, entity, indices[k]!, v);
+    records[k] = bytes;
+    length += bytes.length;
+  }
+  const out = Buffer.allocUnsafe(length);
+  out.set(head, 0);
+  let at = head.length;
+  for (let k = 0; k < n; k++) {
+    if (k > 0) out[at++] = COMMA;
+    out.set(records[k]!, at);
+    at += records[k]!.length;
+  }
+  out.set(tail, at);
+  return out;
 }
 
 function all(ctx: RouteContext, entity: Entity): number[] {
@@ -120,7 +138,7 @@ function searchRoute(entity: SearchEntity, envelope: string, listKey: string, sc
         if (err instanceof SearchError) throw new ApiError(err.status, err.errors[0]!.code, err.message, err.errors[0]!.field);
         throw err;
       }
-      return ok(`{"type":"${envelope}","total_count":${result.total},"pages":${JSON.stringify(result.pages)},"${listKey}":${listJson(ctx, entity, result.indices, req.version)}}`);
+      return ok(listBody(ctx, entity, result.indices, req.version, `{"type":"${envelope}","total_count":${result.total},"pages":${JSON.stringify(result.pages)},"${listKey}":`, `}`));
     },
   };
 }
@@ -167,14 +185,14 @@ function scrollCompanies(ctx: RouteContext, req: ApiRequest): ApiResponse {
   open.lastUsed = now;
   const currentParam = open.param;
   if (indices.length === 0) state.open = undefined;   // the end: empty data, the scroll closes
-  return ok(`{"type":"list","data":${listJson(ctx, 'companies', indices, req.version)},"pages":null,"total_count":null,"scroll_param":${JSON.stringify(currentParam)}}`);
+  return ok(listBody(ctx, 'companies', indices, req.version, `{"type":"list","data":`, `,"pages":null,"total_count":null,"scroll_param":${JSON.stringify(currentParam)}}`));
 }
 
 export const ROUTES: Route[] = [
   { method: 'GET', pattern: /^\/me$/, scope: undefined, handle: (ctx, req) => json(me(ctx.ws, req.version)) },
   {
     method: 'GET', pattern: /^\/admins$/, scope: 'read_admins',
-    handle: (ctx, req) => ok(`{"type":"admin.list","admins":${listJson(ctx, 'admins', all(ctx, 'admins'), req.version)}}`),
+    handle: (ctx, req) => ok(listBody(ctx, 'admins', all(ctx, 'admins'), req.version, `{"type":"admin.list","admins":`, `}`)),
   },
   {
     method: 'GET', pattern: /^\/admins\/activity_logs$/, scope: 'read_admins',
@@ -186,23 +204,23 @@ export const ROUTES: Route[] = [
       const t = ctx.ws.tables.activity_logs;
       const inRange = all(ctx, 'activity_logs').filter((i) => t.created[i]! >= from && t.created[i]! <= to);
       const { page, pages } = cursorPage(ctx, req, inRange, 20);
-      return ok(`{"type":"activity_log.list","pages":${JSON.stringify(pages)},"activity_logs":${listJson(ctx, 'activity_logs', page, req.version)}}`);
+      return ok(listBody(ctx, 'activity_logs', page, req.version, `{"type":"activity_log.list","pages":${JSON.stringify(pages)},"activity_logs":`, `}`));
     },
   },
   {
     method: 'GET', pattern: /^\/teams$/, scope: 'read_admins',
-    handle: (ctx, req) => ok(`{"type":"team.list","teams":${listJson(ctx, 'teams', all(ctx, 'teams'), req.version)}}`),
+    handle: (ctx, req) => ok(listBody(ctx, 'teams', all(ctx, 'teams'), req.version, `{"type":"team.list","teams":`, `}`)),
   },
   {
     method: 'GET', pattern: /^\/tags$/, scope: 'read_tags',
-    handle: (ctx, req) => ok(`{"type":"list","data":${listJson(ctx, 'tags', all(ctx, 'tags'), req.version)}}`),
+    handle: (ctx, req) => ok(listBody(ctx, 'tags', all(ctx, 'tags'), req.version, `{"type":"list","data":`, `}`)),
   },
   {
     method: 'GET', pattern: /^\/segments$/, scope: 'read_users_companies',
     handle(ctx, req) {
       const withCount = req.query.get('include_count') === 'true';
       if (req.query.get('type') === 'company' && ctx.options().companySegmentsV1Route) {
-        return ok(`{"type":"segment.list","segments":${listJson(ctx, 'company_segments', all(ctx, 'company_segments'), req.version)}}`);
+        return ok(listBody(ctx, 'company_segments', all(ctx, 'company_segments'), req.version, `{"type":"segment.list","segments":`, `}`));
       }
       const segments = all(ctx, 'segments').map((s) => segment(ctx.ws, s, req.version, withCount ? ctx.ws.segmentCount(s) : undefined));
       return json({ type: 'segment.list', segments });
@@ -218,12 +236,12 @@ export const ROUTES: Route[] = [
       // Sorted by last_request_at; companies without users are skipped; at most 10,000 are reachable.
       const entries = all(ctx, 'companies')
         .filter((i) => ctx.ws.companyUserCount(i) > 0)
-        .map((i) => ({ i, at: JSON.parse(recordJson(ctx, 'companies', i, req.version)).last_request_at as number }));
+        .map((i) => ({ i, at: JSON.parse(recordJson(ctx, 'companies', i, req.version).toString()).last_request_at as number }));
       entries.sort((a, b) => (order === 'asc' ? a.at - b.at || a.i - b.i : b.at - a.at || a.i - b.i));
       const reachable = entries.slice(0, 10_000);
       const slice = reachable.slice((page - 1) * perPage, page * perPage).map((e) => e.i);
       const pages = { type: 'pages', page, per_page: perPage, total_pages: Math.ceil(reachable.length / perPage) };
-      return ok(`{"type":"list","pages":${JSON.stringify(pages)},"total_count":${reachable.length},"data":${listJson(ctx, 'companies', slice, req.version)}}`);
+      return ok(listBody(ctx, 'companies', slice, req.version, `{"type":"list","pages":${JSON.stringify(pages)},"total_count":${reachable.length},"data":`, `}`));
     },
   },
   {
@@ -239,7 +257,7 @@ export const ROUTES: Route[] = [
     method: 'GET', pattern: /^\/contacts$/, scope: 'read_users_companies',
     handle(ctx, req) {
       const { page, total, pages } = cursorPage(ctx, req, all(ctx, 'contacts'), 50);
-      return ok(`{"type":"list","data":${listJson(ctx, 'contacts', page, req.version)},"total_count":${total},"pages":${JSON.stringify(pages)}}`);
+      return ok(listBody(ctx, 'contacts', page, req.version, `{"type":"list","data":`, `,"total_count":${total},"pages":${JSON.stringify(pages)}}`));
     },
   },
   {
@@ -267,7 +285,7 @@ export const ROUTES: Route[] = [
     method: 'GET', pattern: /^\/conversations$/, scope: 'read_conversations',
     handle(ctx, req) {
       const { page, total, pages } = cursorPage(ctx, req, all(ctx, 'conversations'), 20);
-      return ok(`{"type":"conversation.list","conversations":${listJson(ctx, 'conversations', page, req.version)},"total_count":${total},"pages":${JSON.stringify(pages)}}`);
+      return ok(listBody(ctx, 'conversations', page, req.version, `{"type":"conversation.list","conversations":`, `,"total_count":${total},"pages":${JSON.stringify(pages)}}`));
     },
   },
   {
@@ -278,12 +296,12 @@ export const ROUTES: Route[] = [
       const plain = req.query.get('display_as') === 'plaintext';
       const t = ctx.ws.tables.conversations;
       const key = `conversation-retrieve:${i}:${t.version[i]}:${t.updated[i]}:${req.version}:${plain}`;
-      let text = ctx.cache.get(key);
-      if (text === undefined) {
-        text = JSON.stringify(conversationWithParts(ctx.ws, i, req.version, plain, RETRIEVE_PART_LIMIT));
-        ctx.cache.set(key, text);
+      let bytes = ctx.cache.get(key);
+      if (bytes === undefined) {
+        bytes = Buffer.from(JSON.stringify(conversationWithParts(ctx.ws, i, req.version, plain, RETRIEVE_PART_LIMIT)));
+        ctx.cache.set(key, bytes);
       }
-      return ok(text);
+      return ok(bytes);
     },
   },
   {

@@ -1,13 +1,16 @@
 /**
  * The sandbox's HTTP server (node:http, keep-alive): request log, latency and faults, Accept and
  * Intercom-Version checks, bearer auth, rate limit headers, plan and scope checks, then the route.
- * Errors use Intercom's envelope `{type:'error.list', request_id, errors:[{code, message}]}`.
+ * Errors use Intercom's envelope `{type:'error.list', request_id, errors:[{code, message}]}`; request_id is a
+ * UUID derived from the seed and the request counter (same seed, same requests: same ids).
+ * Bodies are UTF-8 bytes: Content-Length is their length, and faults cut or replace bytes.
  */
 import http from 'node:http';
 import { FaultPlan, type Fault } from './faults.js';
 import { JsonCache } from './paging.js';
 import { RateLimiter } from './rate-limit.js';
 import { RecordSearch } from './record-search.js';
+import { hashSeed, rng } from './rng.js';
 import { ApiError, ROUTES, type ApiRequest, type RouteContext, type Scope, type ScrollState } from './routes.js';
 import { parseApiVersion, type ApiVersion } from './versions.js';
 import type { Workspace } from './workspace/index.js';
@@ -30,7 +33,7 @@ export interface ServerSettings {
 }
 
 const MAX_BODY = 1 << 20;
-const HTML_BODY = '<!DOCTYPE html><html><head><title>Intercom</title></head><body><h1>We\'re sorry, something went wrong.</h1></body></html>';
+const HTML_BODY = Buffer.from('<!DOCTYPE html><html><head><title>Intercom</title></head><body><h1>We\'re sorry, something went wrong.</h1></body></html>');
 
 export class SandboxServer {
   readonly log: RequestLogEntry[] = [];
@@ -107,7 +110,7 @@ export class SandboxServer {
   }
 
   private nextRequestId(): string {
-    return `sandbox-req-${(++this.requestCounter).toString(36).padStart(6, '0')}`;
+    return requestUuid(this.ws.seed, ++this.requestCounter);
   }
 
   private handle(req: http.IncomingMessage, res: http.ServerResponse, entry: RequestLogEntry, pathname: string,
@@ -128,7 +131,7 @@ export class SandboxServer {
     }
     if (fault?.kind === 'non_json') {
       entry.status = 200;
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(HTML_BODY) });
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': HTML_BODY.length });
       res.end(HTML_BODY);
       return;
     }
@@ -190,8 +193,7 @@ export class SandboxServer {
       throw err;
     }
     if (fault?.kind === 'truncate' && result.status === 200) {
-      const full = Buffer.from(result.body);
-      const half = full.subarray(0, Math.floor(full.length / 2));
+      const half = result.body.subarray(0, Math.floor(result.body.length / 2));
       entry.status = 200;
       res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': half.length, ...rateHeaders });
       res.end(half);
@@ -200,11 +202,11 @@ export class SandboxServer {
     this.send(res, entry, result.status, result.body, rateHeaders);
   }
 
-  private send(res: http.ServerResponse, entry: RequestLogEntry, status: number, body: string, headers: Record<string, string>): void {
+  private send(res: http.ServerResponse, entry: RequestLogEntry, status: number, body: Buffer, headers: Record<string, string>): void {
     entry.status = status;
     res.writeHead(status, {
       'content-type': 'application/json; charset=utf-8',
-      'content-length': Buffer.byteLength(body),
+      'content-length': body.length,
       ...headers,
     });
     res.end(body);
@@ -215,10 +217,19 @@ function firstHeader(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-function errorBody(requestId: string, code: string, message: string, field?: string): string {
+function errorBody(requestId: string, code: string, message: string, field?: string): Buffer {
   const error: Record<string, string> = { code, message };
   if (field !== undefined) error.field = field;
-  return JSON.stringify({ type: 'error.list', request_id: requestId, errors: [error] });
+  return Buffer.from(JSON.stringify({ type: 'error.list', request_id: requestId, errors: [error] }));
+}
+
+/** A version-4-shaped UUID drawn from (seed, n): deterministic, distinct per request. */
+export function requestUuid(seed: number, n: number): string {
+  const next = rng(hashSeed(seed, 'request', n));
+  const word = () => Math.floor(next() * 0x1_0000_0000).toString(16).padStart(8, '0');
+  const hex = word() + word() + word() + word();
+  const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
 export type { Scope };

@@ -125,13 +125,7 @@ const PATCHES: {
  * Where the SANDBOX differs from the description and the fix lies outside this test's files: kept
  * visible here (and in the report) rather than silently accepted.
  */
-const SANDBOX_DEVIATIONS: { schema: string; field: string; reason: string; apply(c: Record<string, Json>): void }[] = [
-  {
-    schema: 'error', field: 'request_id (format uuid)',
-    reason: 'sandbox/server.ts numbers requests "sandbox-req-000001" for readable logs; the description says a UUID. The string type is still checked.',
-    apply(c) { delete c.error!.properties.request_id.format; },
-  },
-];
+const SANDBOX_DEVIATIONS: { schema: string; field: string; reason: string; apply(c: Record<string, Json>): void }[] = [];
 
 interface Fetched { path: string; body: Json }
 
