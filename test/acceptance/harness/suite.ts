@@ -14,12 +14,13 @@ export const acceptanceConfig: AcceptanceTestConfig = loadAcceptanceConfig();
 
 let env: Promise<AcceptanceSandbox> | undefined;
 
-/** The sandbox for this test file, started once. */
+// Registered at load time, so it is the file's hook: registered inside a test, it would close the sandbox
+// after that one test.
+after(async () => { if (env) await (await env).close(); });
+
+/** The sandbox for this test file, started on first use. */
 export function sandbox(): Promise<AcceptanceSandbox> {
-  if (!env) {
-    env = startAcceptanceSandbox();
-    after(async () => { await (await env!).close(); });
-  }
+  env ??= startAcceptanceSandbox();
   return env;
 }
 
