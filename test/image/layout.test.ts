@@ -65,3 +65,16 @@ test('layout: discover and a read of every top-level stream from the image', asy
   const streamsWithRecords = new Set(recordsOf(r.messages).map((x) => x.record.stream));
   assert.ok(streamsWithRecords.size > 0, 'the read from the image emitted no records');
 });
+
+test('layout bites: an image without spec.json cannot print its spec', async () => {
+  const withoutSpec = readFileSync('Dockerfile', 'utf8').split('\n').filter((l) => !/^COPY\s+spec\.json\b/.test(l)).join('\n');
+  assert.notEqual(withoutSpec, readFileSync('Dockerfile', 'utf8'), 'the Dockerfile has no "COPY spec.json" line to remove');
+  const broken = mkdtempSync(join(tmpdir(), 'image-layout-broken-'));
+  try {
+    const l = reproduceFinalStage(parseDockerfile(withoutSpec), process.cwd(), broken);
+    const r = await runConnector('spec', {}, { entrypoint: l.entrypoint, cwd: l.root });
+    assert.ok(!r.messages.some((m) => m.type === 'SPEC') || r.exitCode !== 0, 'spec worked although spec.json is not in the image: the layout test would not notice a missing file');
+  } finally {
+    rmSync(broken, { recursive: true, force: true });
+  }
+});
