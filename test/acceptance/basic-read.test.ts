@@ -6,7 +6,7 @@ import { acceptanceConfig, assertRule, configuredNames, discovered, readCatalog,
 import type { ConnectorRun } from './harness/connector.js';
 import { recordsOf } from './rules/messages.js';
 import {
-  atLeastOneRecordViolations, emptyStreamViolations, expectedRecordsViolations, parseExpectedRecords, primaryKeyValueViolations, recordSchemaViolations,
+  atLeastOneRecordViolations, emptyStreamDeclarationViolations, emptyStreamViolations, expectedRecordsViolations, parseExpectedRecords, primaryKeyValueViolations, recordSchemaViolations,
 } from './rules/records.js';
 import { stateMessageViolations, unknownStreamTraceViolations } from './rules/states.js';
 import { streamStatusViolations } from './rules/statuses.js';
@@ -48,6 +48,9 @@ test('basic_read: every record validates against its discovered schema (strict i
 });
 test('basic_read: every configured stream has records unless declared in empty_streams', async () => {
   assertRule(emptyStreamViolations(names, recordsOf((await basicRead()).read.messages), declaredEmpty));
+});
+test('basic_read: every empty_streams entry names a configured stream and gives a bypass_reason', () => {
+  assertRule(emptyStreamDeclarationViolations(names, readTest.empty_streams ?? []));
 });
 test('basic_read: primary key values are present scalars', async () => {
   const { read, discoveredCatalog } = await basicRead();

@@ -9,7 +9,7 @@ import { emittedAtOrderViolations, sameIdsViolations } from './rules/full-refres
 import { checkpointRereadViolations, firstReadViolations, futureStateViolations, middleCheckpoints, secondReadViolations, stateInputAt } from './rules/incremental.js';
 import { nonIntegerLiteralPaths } from './rules/json-literals.js';
 import { messagesOf, parseMessageLines, recordsOf, secretLeakViolations } from './rules/messages.js';
-import { atLeastOneRecordViolations, emptyStreamViolations, expectedRecordsViolations, primaryKeyValueViolations, recordSchemaViolations } from './rules/records.js';
+import { atLeastOneRecordViolations, emptyStreamDeclarationViolations, emptyStreamViolations, expectedRecordsViolations, primaryKeyValueViolations, recordSchemaViolations } from './rules/records.js';
 import { configMatchesSpecViolations, specRuleViolations } from './rules/spec.js';
 import { stateMessageViolations, unknownStreamTraceViolations } from './rules/states.js';
 import { streamStatusViolations } from './rules/statuses.js';
@@ -174,6 +174,9 @@ test('bite: primary key values, empty streams, expected records and "no records 
   assert.deepEqual(emptyStreamViolations(['widgets'], good, []), []);
   assertReports(emptyStreamViolations(['widgets', 'gadgets'], good, []), 'basic_read.empty-streams', /gadgets/);
   assert.deepEqual(emptyStreamViolations(['widgets', 'gadgets'], good, ['gadgets']), []);
+  assert.deepEqual(emptyStreamDeclarationViolations(['gadgets'], [{ name: 'gadgets', bypass_reason: 'no data' }]), []);
+  assertReports(emptyStreamDeclarationViolations(['gadgets'], [{ name: 'gadgets' }]), 'basic_read.empty-streams', /bypass_reason/);
+  assertReports(emptyStreamDeclarationViolations(['gadgets'], [{ name: 'gizmos', bypass_reason: 'x' }]), 'basic_read.empty-streams', /gizmos/);
   const expected = { stream: 'widgets', data: JSON.parse(okData) as Record<string, unknown> };
   assert.deepEqual(expectedRecordsViolations([expected], good), []);
   assertReports(expectedRecordsViolations([{ ...expected, data: { ...expected.data, count: 4 } }], good), 'basic_read.expected-records', /data differs/);

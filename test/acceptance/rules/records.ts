@@ -100,3 +100,11 @@ export function expectedRecordsViolations(expected: ExpectedRecord[], records: R
 export function parseExpectedRecords(jsonl: string): ExpectedRecord[] {
   return jsonl.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as ExpectedRecord);
 }
+
+/** Each empty_streams entry names a configured stream and gives a bypass_reason (required at strictness high). */
+export function emptyStreamDeclarationViolations(configured: string[], declared: Array<{ name: string; bypass_reason?: string }>): Violation[] {
+  return declared.flatMap((d) => [
+    ...(configured.includes(d.name) ? [] : [violation('basic_read.empty-streams', `empty_streams ${d.name}`, 'declared empty but not in the configured catalog')]),
+    ...(d.bypass_reason?.trim() ? [] : [violation('basic_read.empty-streams', `empty_streams ${d.name}`, 'declared empty without a bypass_reason')]),
+  ]);
+}
