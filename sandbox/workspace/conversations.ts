@@ -85,8 +85,48 @@ export function conversationPart(ws: Workspace, i: number, j: number, v: ApiVers
     attachments: chance(r, 0.05) ? [{ type: 'upload', name: 'screenshot 📸.png', url: `https://uploads.test/${i}/${j}.png`, content_type: 'image/png', filesize: int(r, 1000, 900000), width: 800, height: 600 }] : [],
     external_id: null,
     redacted: chance(r, 0.01),
-    ...(atLeast(v, '2.14') ? { tags: [] } : {}),
+    ...(atLeast(v, '2.14') ? partExtras(ws, i, j, author.type, fromUser) : {}),
   };
+}
+
+/**
+ * 2.14 part fields that feed grandchild tables: a few tagged parts, email headers on emailed customer
+ * comments, quick reply options on bot parts. Drawn from their own stream so other fields keep their values.
+ */
+function partExtras(ws: Workspace, i: number, j: number, authorType: string, fromUser: boolean): Record<string, unknown> {
+  const r = rng(hashSeed(ws.seed, 'part-extras', i, j));
+  const tagCount = ws.tables.tags.count > 0 && chance(r, 0.04) ? int(r, 1, 2) : 0;
+  const tags = Array.from({ length: tagCount }, (_, k) => {
+    const { type, id, name } = tag(ws, (i * 3 + j * 5 + k) % ws.tables.tags.count, '2.14') as { type: string; id: string; name: string };
+    return { type, id, name };
+  });
+  const emailed = fromUser && chance(r, 0.15);
+  const email_message_metadata = emailed
+    ? {
+        subject: `Re: ${sentence(r, 3)}`,
+        email_address_headers: [
+          { type: 'from', email_address: `customer${i}@example.com`, name: chance(r, 0.3) ? null : 'Customer Ünïcode' },
+          { type: 'to', email_address: 'support@sandbox.test', name: 'Support' },
+          ...(chance(r, 0.3) ? [{ type: 'cc', email_address: `cc${j}@example.com`, name: null }] : []),
+        ],
+      }
+    : null;
+  const metadata = authorType === 'bot'
+    ? {
+        quick_reply_options: Array.from({ length: int(r, 2, 3) }, (_, k) => ({
+          text: pick(r, ['Yes 👍', 'No', 'Talk to a person', 'Später']),
+          uuid: uuidOf(hashSeed(ws.seed, 'reply', i, j, k)),
+          translations: chance(r, 0.5) ? { en: 'Yes', fr: 'Oui' } : null,
+        })),
+      }
+    : null;
+  return { tags, email_message_metadata, metadata };
+}
+
+function uuidOf(seed: number): string {
+  const r = rng(seed);
+  const hex = Array.from({ length: 32 }, () => Math.floor(r() * 16).toString(16)).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
 /** The conversation as search and list serve it (no parts). */
