@@ -33,6 +33,12 @@ export interface ServerSettings {
 }
 
 const MAX_BODY = 1 << 20;
+/**
+ * Bound of the rendered-JSON cache: room for every contact of a 100,000-contact workspace (~2 KB each)
+ * plus recent conversation retrievals, so repeated walks stay warm (an LRU smaller than a cyclic walk
+ * never hits). Filled lazily: small test workspaces use a few MB.
+ */
+const RENDER_CACHE_BYTES = 320 * 1024 * 1024;
 const HTML_BODY = Buffer.from('<!DOCTYPE html><html><head><title>Intercom</title></head><body><h1>We\'re sorry, something went wrong.</h1></body></html>');
 
 export class SandboxServer {
@@ -47,7 +53,7 @@ export class SandboxServer {
     this.ctx = {
       ws,
       search: new RecordSearch(ws, () => this.settings.searchCursor),
-      cache: new JsonCache(64 * 1024 * 1024),
+      cache: new JsonCache(RENDER_CACHE_BYTES),
       scroll,
       options: () => this.settings,
     };
