@@ -5,12 +5,12 @@ import { createHash } from 'node:crypto';
 import { Pool } from 'undici';
 import { systemError, transientError } from '../../airbyte/errors.js';
 import { redactText } from '../../airbyte/redact.js';
-import { errorForStatus, IntercomHttpError, networkFailure } from './errors.js';
+import { errorForStatus, IntercomHttpError, LostResponseError, networkFailure } from './errors.js';
 import { listPages, searchPages, type PageOf, type Query } from './paging.js';
 import { rateLimitHeaders, sharedPacer, type Log, type Pacer } from './pacer.js';
 import { DEFAULT_MAX_SCROLL_RESTARTS, scrollCompanies, type ScrollPage } from './scroll.js';
 
-export { IntercomHttpError } from './errors.js';
+export { IntercomHttpError, LostResponseError } from './errors.js';
 
 export interface IntercomClientOptions {
   baseUrl: string; // e.g. https://api.intercom.io or http://127.0.0.1:PORT
@@ -47,6 +47,12 @@ interface RequestOptions {
   notFound?: 'throw' | 'undefined';
   /** Statuses retried with backoff. */
   retryStatuses?: ReadonlySet<number>;
+  /**
+   * False: a failure after which Intercom may have acted on the request (a lost connection, a timeout, a 200
+   * whose body is cut, empty or not JSON) is not retried but thrown as a LostResponseError. The scroll needs
+   * this: asking a scroll page again after its answer was lost would return the NEXT page.
+   */
+  retryLostResponses?: boolean;
 }
 
 const RETRY_STATUSES: ReadonlySet<number> = new Set([500, 502, 503, 504]);
@@ -55,6 +61,8 @@ const SCROLL_RETRY_STATUSES: ReadonlySet<number> = new Set([502, 503, 504]);
 const MAX_BACKOFF_MS = 30_000;
 /** 429s a single request may meet without spending an attempt; beyond that it fails. */
 const MAX_RATE_LIMITED = 20;
+/** Retries closer than this to the last logged one are summarised, not logged one by one. */
+const RETRY_WARN_QUIET_MS = 5_000;
 const USER_AGENT = 'source-intercom';
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -74,6 +82,9 @@ export class IntercomClient {
   private readonly logSink: Log;
   private readonly scrollExistsWaitMs: number;
   private readonly scrollExistsMaxAttempts: number;
+  private readonly now: () => number;
+  private lastRetryWarnAt = Number.NEGATIVE_INFINITY;
+  private unloggedRetries = 0;
   private readonly counters: ClientStats = { requests: 0, retries: 0, throttled: 0, rateLimited: 0, byStatus: {} };
 
   constructor(opts: IntercomClientOptions) {
@@ -88,6 +99,7 @@ export class IntercomClient {
     this.timeoutMs = opts.requestTimeoutMs ?? 60_000;
     this.maxAttempts = Math.max(1, opts.maxAttempts ?? 6);
     this.retryBaseMs = opts.retryBaseMs ?? 1000;
+    this.now = opts.now ?? Date.now;
     this.sleep = opts.sleep ?? defaultSleep;
     this.random = opts.random ?? Math.random;
     this.secrets = opts.accessToken.length >= 4 ? [opts.accessToken] : [];
@@ -111,7 +123,7 @@ export class IntercomClient {
     this.pacer =
       opts.pacer ??
       sharedPacer(`${this.origin}${this.basePath} ${tokenDigest}`, {
-        now: opts.now ?? Date.now,
+        now: this.now,
         sleep: opts.sleep,
         random: this.random,
         log: (level, message) => this.log(level, message),
@@ -142,6 +154,7 @@ export class IntercomClient {
         this.request<ScrollPage<T>>('GET', '/companies/scroll', {
           query: { scroll_param: scrollParam },
           retryStatuses: scrollParam === undefined ? RETRY_STATUSES : SCROLL_RETRY_STATUSES,
+          retryLostResponses: scrollParam === undefined,
         }),
       {
         log: (level, message) => this.log(level, message),
@@ -160,6 +173,22 @@ export class IntercomClient {
 
   async close(): Promise<void> {
     await this.pool.close();
+  }
+
+  /**
+   * One WARN per retry burst: the first retry after a quiet spell is logged; retries within RETRY_WARN_QUIET_MS
+   * of the last logged one are counted and summarised in the next logged line.
+   */
+  private warnRetry(message: string): void {
+    const now = this.now();
+    if (now - this.lastRetryWarnAt < RETRY_WARN_QUIET_MS) {
+      this.unloggedRetries++;
+      return;
+    }
+    const more = this.unloggedRetries > 0 ? ` (${this.unloggedRetries} more retries since the last warning)` : '';
+    this.lastRetryWarnAt = now;
+    this.unloggedRetries = 0;
+    this.log('WARN', message + more);
   }
 
   private log(level: Parameters<Log>[0], message: string): void {
@@ -238,6 +267,7 @@ export class IntercomClient {
               cause = `status ${status} with a body that is not valid JSON`;
             }
           }
+          if (opts.retryLostResponses === false) throw new LostResponseError(endpoint, cause);
         } else if (status === 429) {
           this.counters.rateLimited++;
           rateLimited++;
@@ -264,13 +294,14 @@ export class IntercomClient {
           throw systemError(`${endpoint} failed: ${redactText(failure.cause, this.secrets)}`, redactText(String((err as Error)?.message ?? err), this.secrets));
         }
         cause = failure.cause;
+        if (opts.retryLostResponses === false) throw new LostResponseError(endpoint, cause);
       }
       if (attempt >= this.maxAttempts) {
         throw transientError(`${endpoint} failed after ${attempt} attempts: last ${cause}`);
       }
       const wait = Math.round(this.random() * Math.min(MAX_BACKOFF_MS, this.retryBaseMs * 2 ** (attempt - 1)));
       this.counters.retries++;
-      this.log('WARN', `${endpoint}: ${cause} (attempt ${attempt} of ${this.maxAttempts}); retrying in ${(wait / 1000).toFixed(1)} s`);
+      this.warnRetry(`${endpoint}: ${cause} (attempt ${attempt} of ${this.maxAttempts}); retrying in ${(wait / 1000).toFixed(1)} s`);
       await this.sleep(wait);
     }
   }

@@ -16,6 +16,17 @@ export class IntercomHttpError extends ConnectorError {
   }
 }
 
+/** A request whose answer was lost (connection, timeout, cut or invalid body) and that was not retried. */
+export class LostResponseError extends ConnectorError {
+  constructor(
+    readonly endpoint: string,
+    readonly lostCause: string,
+  ) {
+    super('transient_error', `${endpoint} failed: ${lostCause}`);
+    this.name = 'LostResponseError';
+  }
+}
+
 /** Intercom's error envelope: `{type:'error.list', errors:[{code, message}]}`; anything else gives undefined. */
 export function intercomError(bodyText: string): { code?: string; message?: string } {
   try {

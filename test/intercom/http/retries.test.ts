@@ -31,14 +31,16 @@ test('sends auth, Accept and Intercom-Version headers and parses JSON', async ()
   }
 });
 
-test('500/502/503/504 are retried with backoff, then the answer is returned; WARN per retry, none on success', async () => {
-  const statuses = [500, 502, 503, 504];
-  const server = await fakeIntercom((req, res) => {
-    const status = statuses[server.requests.length - 1];
-    if (status) errorList(res, status, 'server_error', 'boom');
-    else json(res, 200, { ok: true });
+test('500/502/503/504 are retried with backoff, then the answer is returned; one WARN per retry burst', async () => {
+  const statuses = [500, 502, 503, 504, 200, 503, 200, 200];
+  const server = await fakeIntercom((_req, res) => {
+    const status = statuses[server.requests.length - 1]!;
+    if (status === 200) json(res, 200, { ok: true });
+    else errorList(res, status, 'server_error', 'boom');
   });
-  const { client, logs } = clientFor(server);
+  let clock = 1_000_000;
+  const { client, logs } = clientFor(server, { now: () => clock });
+  const warns = () => logs.filter((l) => l.level === 'WARN').map((l) => l.message);
   try {
     assert.deepEqual(await client.get('/conversations/9'), { ok: true });
     assert.equal(server.requests.length, 5);
@@ -46,11 +48,14 @@ test('500/502/503/504 are retried with backoff, then the answer is returned; WAR
     assert.equal(s.retries, 4);
     assert.equal(s.requests, 5);
     assert.equal(s.byStatus['503'], 1);
-    const warns = logs.filter((l) => l.level === 'WARN');
-    assert.equal(warns.length, 4);
-    assert.match(warns[2]!.message, /GET \/conversations\/9: status 503 \(attempt 3 of 6\); retrying in/);
-    await client.get('/conversations/9');
-    assert.equal(logs.filter((l) => l.level === 'WARN').length, 4, 'a successful request logs nothing');
+    assert.equal(warns().length, 1, 'one WARN for the burst of 4 retries');
+    assert.match(warns()[0]!, /^GET \/conversations\/9: status 500 \(attempt 1 of 6\); retrying in \d+\.\d s$/);
+    clock += 6_000; // a quiet spell: the next retry is a new burst
+    await client.get('/conversations/10');
+    assert.equal(warns().length, 2);
+    assert.match(warns()[1]!, /^GET \/conversations\/10: status 503 \(attempt 1 of 6\); retrying in .* \(3 more retries since the last warning\)$/);
+    await client.get('/conversations/11');
+    assert.equal(warns().length, 2, 'a successful request logs nothing');
   } finally {
     await client.close();
     await server.close();
@@ -137,9 +142,8 @@ test('a 200 with an empty or non-JSON body is retried', async () => {
   try {
     assert.deepEqual(await client.get('/teams'), { fine: true });
     assert.equal(server.requests.length, 4);
-    const warns = logs.filter((l) => l.level === 'WARN').map((l) => l.message);
-    assert.match(warns[0]!, /status 200 with an empty body/);
-    assert.match(warns[1]!, /status 200 with a body that is not valid JSON/);
+    assert.equal(client.stats().retries, 3);
+    assert.match(logs.find((l) => l.level === 'WARN')!.message, /GET \/teams: status 200 with an empty body \(attempt 1 of 6\)/);
     const bad = await fakeIntercom((_req, res) => void res.end("not json"));
     const second = clientFor(bad, { maxAttempts: 2 });
     try {

@@ -1,49 +1,69 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type http from 'node:http';
+import type { Socket } from 'node:net';
 import { clientFor, errorList, fakeIntercom, json, thrown, type SeenRequest } from './fake-intercom.js';
 import type { IntercomClient } from '../../../src/intercom/http/client.js';
 
-const COMPANIES = Array.from({ length: 12 }, (_, i) => ({ id: `c${i + 1}`, name: `Company ${i + 1}` }));
+const COMPANIES = Array.from({ length: 20 }, (_, i) => ({ id: `c${i + 1}`, name: `Company ${i + 1}` }));
 const PAGE = 5;
 
 /** What a scripted fault does to one scroll request; undefined = answer normally. */
-type Fault = 'expired' | 'error500' | 'exists' | undefined;
+type Fault = 'expired' | 'error500' | 'broken' | 'exists' | 'cut' | 'reset' | undefined;
+/** Where the request stands: its scroll (1, 2...; 0 when opening one), the position the page starts at. */
+interface At {
+  scroll: number;
+  offset: number;
+  call: number;
+}
 
 /**
- * Intercom's scroll: a new scroll_param per page (`<scroll>:<offset>`), one open scroll at a time (a second
- * first page while one is open gets 400 scroll_exists), the scroll closes when the empty page is served.
+ * Intercom's scroll as the sandbox models it: one scroll_param per scroll, the position kept on the server
+ * (so asking the same param again gives the next page), one open scroll at a time (a second first page while
+ * one is open gets 400 scroll_exists), the scroll closes when the empty page is served. 'error500' is a
+ * passing 500; 'broken' a 500 that closes the scroll; a 'cut' answer advances the position, then sends half
+ * the body.
  */
-function scrollHandler(fault: (req: SeenRequest, call: number) => Fault = () => undefined) {
+function scrollHandler(fault: (at: At) => Fault = () => undefined, idleMs = Number.POSITIVE_INFINITY) {
+  let lastUsed = 0;
+  const positions = new Map<number, number>();
   let scrolls = 0;
-  let open: string | undefined;
+  let open: number | undefined;
   let overlaps = 0;
   let call = 0;
-  const handle = (req: SeenRequest, res: http.ServerResponse) => {
+  const ats: At[] = [];
+  const handle = (req: SeenRequest, res: http.ServerResponse, socket: Socket) => {
     call++;
+    if (open !== undefined && Date.now() - lastUsed > idleMs) open = undefined; // expired
+    lastUsed = Date.now();
     const param = req.query.get('scroll_param');
-    const f = fault(req, call);
-    if (f === 'exists' || (!param && open)) {
-      if (!param && open) overlaps++;
+    const scroll = param ? Number(param.slice(1)) : 0;
+    const at = { scroll, offset: positions.get(scroll) ?? 0, call };
+    ats.push(at);
+    const f = fault(at);
+    if (f === 'exists' || (!param && open !== undefined)) {
+      if (!param && open !== undefined) overlaps++;
       return errorList(res, 400, 'scroll_exists', 'scroll already exists for this workspace');
     }
-    if (f === 'expired' || f === 'error500') open = undefined; // that scroll is gone
+    if (f === 'expired' || f === 'broken') open = undefined; // that scroll is gone
     if (f === 'expired') return errorList(res, 404, 'not_found', 'scroll parameter not found');
-    if (f === 'error500') return errorList(res, 500, 'server_error', 'internal network error, please restart the scroll');
-    let scroll: string;
-    let offset: number;
+    if (f === 'error500' || f === 'broken') return errorList(res, 500, 'server_error', 'internal network error, please restart the scroll');
+    let id = scroll;
     if (!param) {
-      scroll = `s${++scrolls}`;
-      offset = 0;
-      open = scroll;
-    } else {
-      [scroll, offset] = [param.split(':')[0]!, Number(param.split(':')[1])];
-    }
+      id = ++scrolls;
+      open = id;
+      positions.set(id, 0);
+    } else if (open !== id) return errorList(res, 404, 'not_found', 'scroll parameter not found');
+    const offset = positions.get(id)!;
     const data = COMPANIES.slice(offset, offset + PAGE);
-    if (data.length === 0 && open === scroll) open = undefined;
-    json(res, 200, { type: 'list', data, pages: null, total_count: null, scroll_param: `${scroll}:${offset + PAGE}` });
+    positions.set(id, offset + data.length);
+    if (data.length === 0) open = undefined;
+    if (f === 'reset') return void socket.destroy();
+    const body = JSON.stringify({ type: 'list', data, pages: null, total_count: null, scroll_param: `s${id}` });
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(f === 'cut' ? body.slice(0, body.length / 2) : body);
   };
-  return { handle, overlaps: () => overlaps, scrolls: () => scrolls };
+  return { handle, overlaps: () => overlaps, scrolls: () => scrolls, ats: () => ats };
 }
 
 async function readAll(client: IntercomClient): Promise<string[]> {
@@ -60,7 +80,7 @@ test('the scroll reads every page until an empty one', async () => {
   const { client } = clientFor(server);
   try {
     assert.deepEqual(await readAll(client), ALL_IDS);
-    assert.deepEqual(server.requests.map((r) => r.query.get('scroll_param')), [null, 's1:5', 's1:10', 's1:15']);
+    assert.deepEqual(server.requests.map((r) => r.query.get('scroll_param')), [null, 's1', 's1', 's1', 's1']);
   } finally {
     await client.close();
     await server.close();
@@ -68,7 +88,7 @@ test('the scroll reads every page until an empty one', async () => {
 });
 
 test('an expired scroll (404) restarts from the first page and yields each company once', async () => {
-  const fake = scrollHandler((req) => (req.query.get('scroll_param') === 's1:10' ? 'expired' : undefined));
+  const fake = scrollHandler((at) => (at.scroll === 1 && at.offset === 10 ? 'expired' : undefined));
   const server = await fakeIntercom(fake.handle);
   const { client, logs } = clientFor(server);
   try {
@@ -81,30 +101,106 @@ test('an expired scroll (404) restarts from the first page and yields each compa
   }
 });
 
-test('a 500 mid-scroll: asked once more, then the scroll restarts without duplicates', async () => {
-  // s1:5 fails once (a blip: the same page is asked again); s1:10 keeps failing (broken scroll: restart).
+test('a 500 mid-scroll: asked once more; a broken scroll restarts without duplicates', async () => {
+  // at 5 the first scroll answers 500 once (a blip: the same page is asked again); at 10 it breaks.
   let blips = 0;
-  const fake = scrollHandler((req) => {
-    const param = req.query.get('scroll_param');
-    if (param === 's1:5' && blips++ === 0) return 'error500';
-    return param === 's1:10' ? 'error500' : undefined;
+  const fake = scrollHandler((at) => {
+    if (at.scroll === 1 && at.offset === 5 && blips++ === 0) return 'error500';
+    return at.scroll === 1 && at.offset === 10 ? 'broken' : undefined;
   });
-  const server = await fakeIntercom((req, res) => fake.handle(req, res));
+  const server = await fakeIntercom(fake.handle);
   const { client, logs } = clientFor(server);
   try {
     assert.deepEqual(await readAll(client), ALL_IDS);
     assert.equal(fake.scrolls(), 2, 'one restart');
-    assert.equal(server.requests.filter((r) => r.query.get('scroll_param') === 's1:5').length, 2);
-    assert.equal(server.requests.filter((r) => r.query.get('scroll_param') === 's1:10').length, 2);
-    assert.ok(logs.some((l) => /answered 500 twice on the same page; restarting/.test(l.message)));
+    assert.equal(fake.ats().filter((a) => a.scroll === 1 && a.offset === 5).length, 2, 'the blip was asked again');
+    assert.ok(logs.some((l) => /answered 500; asking for the same page again \(try 2 of 3\)/.test(l.message)));
+    assert.ok(logs.some((l) => /restarting from the first page \(pass 2\)/.test(l.message)));
   } finally {
     await client.close();
     await server.close();
   }
 });
 
+test('a lost scroll answer (cut body, the position moved on): read on to the end, then read the scroll again', async () => {
+  const fake = scrollHandler((at) => (at.scroll === 1 && at.offset === 5 ? 'cut' : undefined));
+  const server = await fakeIntercom(fake.handle);
+  const { client, logs } = clientFor(server);
+  try {
+    const ids = await readAll(client);
+    assert.deepEqual([...ids].sort(), [...ALL_IDS].sort());
+    assert.equal(ids.length, ALL_IDS.length, 'each company once');
+    assert.deepEqual(ids.slice(5, 15), ALL_IDS.slice(10, 20), 'the first pass read on past the lost page');
+    assert.equal(fake.scrolls(), 2, 'a second pass found the lost page, opened at once (the first scroll had ended)');
+    assert.equal(fake.overlaps(), 0);
+    assert.ok(logs.some((l) => /a page's answer was lost \(status 200 with a body that is not valid JSON\)/.test(l.message)));
+    assert.ok(logs.some((l) => /1 page answer was lost, so companies may have been skipped; restarting from the first page \(pass 2\)/.test(l.message)));
+  } finally {
+    await client.close();
+    await server.close();
+  }
+});
+
+test('a scroll answering 500 again and again is restarted after 3 tries (waiting out the old scroll)', async () => {
+  const fake = scrollHandler((at) => (at.scroll === 1 && at.offset === 10 ? 'error500' : undefined), 30);
+  const server = await fakeIntercom(fake.handle);
+  const { client } = clientFor(server, { scrollExistsWaitMs: 60 });
+  try {
+    const ids = await readAll(client);
+    assert.deepEqual(ids, ALL_IDS);
+    assert.equal(fake.ats().filter((a) => a.scroll === 1 && a.offset === 10).length, 3);
+    assert.equal(fake.scrolls(), 2);
+  } finally {
+    await client.close();
+    await server.close();
+  }
+});
+
+test('a connection reset on a continued page is a lost answer too (never asked again blindly)', async () => {
+  const fake = scrollHandler((at) => (at.scroll === 1 && at.offset === 10 ? 'reset' : undefined));
+  const server = await fakeIntercom(fake.handle);
+  const { client } = clientFor(server);
+  try {
+    const ids = await readAll(client);
+    assert.deepEqual([...ids].sort(), [...ALL_IDS].sort());
+    assert.equal(ids.length, ALL_IDS.length);
+    assert.equal(fake.scrolls(), 2);
+  } finally {
+    await client.close();
+    await server.close();
+  }
+});
+
+test('a lost answer on a later pass between pages already read back to back needs no further pass', async () => {
+  // pass 1 loses the page at 15; pass 2 loses the page at 5, but pass 1 read the pages 0, 5, 10 back to back.
+  const fake = scrollHandler((at) => ((at.scroll === 1 && at.offset === 15) || (at.scroll === 2 && at.offset === 5) ? 'cut' : undefined));
+  const server = await fakeIntercom(fake.handle);
+  const { client } = clientFor(server);
+  try {
+    const ids = await readAll(client);
+    assert.deepEqual([...ids].sort(), [...ALL_IDS].sort());
+    assert.equal(ids.length, ALL_IDS.length);
+    assert.equal(fake.scrolls(), 2);
+  } finally {
+    await client.close();
+    await server.close();
+  }
+  // the same loss on pass 2 without that knowledge (pass 1 lost the page at 5 itself) takes a third pass
+  const again = scrollHandler((at) => (at.offset === 5 && at.scroll <= 2 ? 'cut' : undefined));
+  const second = await fakeIntercom(again.handle);
+  const other = clientFor(second);
+  try {
+    const ids = await readAll(other.client);
+    assert.deepEqual([...ids].sort(), [...ALL_IDS].sort());
+    assert.equal(again.scrolls(), 3);
+  } finally {
+    await other.client.close();
+    await second.close();
+  }
+});
+
 test('scroll_exists waits scrollExistsWaitMs and retries, bounded by scrollExistsMaxAttempts', async () => {
-  const fake = scrollHandler((_req, call) => (call <= 2 ? 'exists' : undefined));
+  const fake = scrollHandler((at) => (at.call <= 2 ? 'exists' : undefined));
   const server = await fakeIntercom(fake.handle);
   const { client, logs } = clientFor(server, { scrollExistsWaitMs: 80, scrollExistsMaxAttempts: 3 });
   try {
@@ -126,6 +222,26 @@ test('scroll_exists waits scrollExistsWaitMs and retries, bounded by scrollExist
   } finally {
     await second.client.close();
     await always.close();
+  }
+});
+
+test('scroll_exists on a continued page is waited out too, then the same page is asked again', async () => {
+  let once = true;
+  const fake = scrollHandler((at) => {
+    if (at.scroll === 1 && at.offset === 5 && once) {
+      once = false;
+      return 'exists';
+    }
+    return undefined;
+  });
+  const server = await fakeIntercom(fake.handle);
+  const { client } = clientFor(server, { scrollExistsWaitMs: 20 });
+  try {
+    assert.deepEqual(await readAll(client), ALL_IDS);
+    assert.equal(fake.scrolls(), 1);
+  } finally {
+    await client.close();
+    await server.close();
   }
 });
 
