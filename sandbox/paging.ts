@@ -32,34 +32,51 @@ export function pageInfo(position: number, perPage: number, total: number, nextC
   return info;
 }
 
+interface CacheSlot { bytes: Buffer; version: number; updated: number; slots: (CacheSlot | undefined)[]; index: number }
+const DEAD = Buffer.alloc(0);
+
 /**
- * A small LRU of rendered JSON kept as UTF-8 bytes, keyed by string and bounded by the summed byte length
- * of its values. Buffers live outside the JS heap (the collector does not walk them) and go to the socket
- * without a UTF-8 length pass or re-encoding.
+ * Rendered JSON kept as UTF-8 bytes, per (space, record index) — a space is e.g. "contacts:2.14" — and
+ * valid while the record's (version, updated_at) stamp is unchanged. Bounded by the summed byte length;
+ * the oldest entries go first (FIFO: a hit costs an array lookup, no reordering). Buffers live outside the
+ * JS heap (the collector does not walk them) and go to the socket without a UTF-8 length pass or
+ * re-encoding.
  */
 export class JsonCache {
-  private readonly map = new Map<string, Buffer>();
+  private readonly spaces = new Map<string, (CacheSlot | undefined)[]>();
+  private order: CacheSlot[] = [];
+  private head = 0;
   private size = 0;
   constructor(private readonly maxBytes: number) {}
 
-  get(key: string): Buffer | undefined {
-    const v = this.map.get(key);
-    if (v !== undefined) { this.map.delete(key); this.map.set(key, v); }
-    return v;
+  /** The slots of one space, to pass to get/set (look it up once per response). */
+  space(name: string): (CacheSlot | undefined)[] {
+    let slots = this.spaces.get(name);
+    if (slots === undefined) { slots = []; this.spaces.set(name, slots); }
+    return slots;
   }
 
-  set(key: string, value: Buffer): void {
-    const old = this.map.get(key);
-    if (old !== undefined) { this.size -= old.length; this.map.delete(key); }
-    if (value.length > this.maxBytes) return;
-    this.map.set(key, value);
-    this.size += value.length;
+  get(slots: (CacheSlot | undefined)[], index: number, version: number, updated: number): Buffer | undefined {
+    const slot = slots[index];
+    return slot !== undefined && slot.version === version && slot.updated === updated ? slot.bytes : undefined;
+  }
+
+  set(slots: (CacheSlot | undefined)[], index: number, version: number, updated: number, bytes: Buffer): void {
+    const old = slots[index];
+    if (old !== undefined) { this.size -= old.bytes.length; old.bytes = DEAD; slots[index] = undefined; }
+    if (bytes.length > this.maxBytes) return;
+    const slot: CacheSlot = { bytes, version, updated, slots, index };
+    slots[index] = slot;
+    this.order.push(slot);
+    this.size += bytes.length;
     while (this.size > this.maxBytes) {
-      const first = this.map.keys().next().value as string;
-      this.size -= this.map.get(first)!.length;
-      this.map.delete(first);
+      const first = this.order[this.head++]!;
+      this.size -= first.bytes.length;
+      first.bytes = DEAD;
+      if (first.slots[first.index] === first) first.slots[first.index] = undefined;
     }
+    if (this.head > 4096 && this.head * 2 > this.order.length) { this.order = this.order.slice(this.head); this.head = 0; }
   }
 
-  clear(): void { this.map.clear(); this.size = 0; }
+  clear(): void { this.spaces.clear(); this.order = []; this.head = 0; this.size = 0; }
 }

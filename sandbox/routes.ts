@@ -54,14 +54,15 @@ const ok = (body: Buffer): ApiResponse => ({ status: 200, body });
 const json = (value: unknown): ApiResponse => ok(Buffer.from(JSON.stringify(value)));
 const COMMA = 0x2c;
 
-/** Record JSON as UTF-8 bytes, cached per (entity, index, version, updated_at, API version). */
-export function recordJson(ctx: RouteContext, entity: Entity, i: number, v: ApiVersion): Buffer {
+/** Record JSON as UTF-8 bytes, cached per (entity, API version, index) while its version and updated_at hold. */
+export function recordJson(ctx: RouteContext, entity: Entity, i: number, v: ApiVersion,
+  slots = ctx.cache.space(`${entity}:${v}`)): Buffer {
   const t = ctx.ws.tables[entity];
-  const key = `${entity}:${i}:${t.version[i]}:${t.updated[i]}:${v}`;
-  let bytes = ctx.cache.get(key);
+  const version = t.version[i]!, updated = t.updated[i]!;
+  let bytes = ctx.cache.get(slots, i, version, updated);
   if (bytes === undefined) {
     bytes = Buffer.from(JSON.stringify(ctx.ws.render(entity, i, v)));
-    ctx.cache.set(key, bytes);
+    ctx.cache.set(slots, i, version, updated, bytes);
   }
   return bytes;
 }
@@ -75,9 +76,10 @@ function listBody(ctx: RouteContext, entity: Entity, indices: ArrayLike<number>,
   const head = Buffer.from(`${before}[`);
   const tail = Buffer.from(`]${after}`);
   const records = new Array<Buffer>(n);
+  const slots = ctx.cache.space(`${entity}:${v}`);
   let length = head.length + tail.length + Math.max(0, n - 1);
   for (let k = 0; k < n; k++) {
-    const bytes = recordJson(ctx, entity, indices[k]!, v);
+    const bytes = recordJson(ctx, entity, indices[k]!, v, slots);
     records[k] = bytes;
     length += bytes.length;
   }
@@ -295,11 +297,11 @@ export const ROUTES: Route[] = [
       if (i < 0) throw new ApiError(404, 'not_found', 'Resource Not Found');
       const plain = req.query.get('display_as') === 'plaintext';
       const t = ctx.ws.tables.conversations;
-      const key = `conversation-retrieve:${i}:${t.version[i]}:${t.updated[i]}:${req.version}:${plain}`;
-      let bytes = ctx.cache.get(key);
+      const slots = ctx.cache.space(`conversation-retrieve:${req.version}:${plain}`);
+      let bytes = ctx.cache.get(slots, i, t.version[i]!, t.updated[i]!);
       if (bytes === undefined) {
         bytes = Buffer.from(JSON.stringify(conversationWithParts(ctx.ws, i, req.version, plain, RETRIEVE_PART_LIMIT)));
-        ctx.cache.set(key, bytes);
+        ctx.cache.set(slots, i, t.version[i]!, t.updated[i]!, bytes);
       }
       return ok(bytes);
     },

@@ -121,9 +121,10 @@ export class SandboxServer {
 
   private handle(req: http.IncomingMessage, res: http.ServerResponse, entry: RequestLogEntry, pathname: string,
     url: string, rawBody: Buffer, fault: Fault | undefined): void {
-    const requestId = this.nextRequestId();
+    const requestNumber = ++this.requestCounter;   // every request counts; its UUID is only made for errors
+    const requestId = () => requestUuid(this.ws.seed, requestNumber);
     const fail = (status: number, code: string, message: string, headers: Record<string, string> = {}) =>
-      this.send(res, entry, status, errorBody(requestId, code, message), headers);
+      this.send(res, entry, status, errorBody(requestId(), code, message), headers);
 
     if (fault?.kind === 'reset') {
       entry.status = 0;
@@ -194,7 +195,7 @@ export class SandboxServer {
       result = route.handle(this.ctx, apiReq);
     } catch (err) {
       if (err instanceof ApiError) {
-        return this.send(res, entry, err.status, errorBody(requestId, err.code, err.message, err.field), rateHeaders);
+        return this.send(res, entry, err.status, errorBody(requestId(), err.code, err.message, err.field), rateHeaders);
       }
       throw err;
     }
