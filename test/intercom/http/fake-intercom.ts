@@ -13,6 +13,8 @@ export interface SeenRequest {
   headers: http.IncomingHttpHeaders;
   body: unknown;
   at: number;
+  /** The client's port: the same one for requests on one kept-alive connection. */
+  remotePort: number | undefined;
 }
 
 export type Handler = (req: SeenRequest, res: http.ServerResponse, socket: http.IncomingMessage['socket']) => void | Promise<void>;
@@ -39,6 +41,7 @@ export async function fakeIntercom(handler: Handler): Promise<FakeIntercom> {
         headers: req.headers,
         body: text ? JSON.parse(text) : undefined,
         at: Date.now(),
+        remotePort: req.socket.remotePort,
       };
       requests.push(seen);
       Promise.resolve(handler(seen, res, req.socket)).catch((err) => {

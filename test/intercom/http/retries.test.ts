@@ -11,7 +11,7 @@ function assertNoToken(logs: LogLine[], ...errors: Error[]): void {
   }
 }
 
-test('sends auth, Accept and Intercom-Version headers and parses JSON', async () => {
+test('sends auth, Accept and Intercom-Version headers, parses JSON, keeps the connection alive', async () => {
   const server = await fakeIntercom((_req, res) => json(res, 200, { type: 'admin', id: '1' }));
   const { client } = clientFor(server);
   try {
@@ -25,6 +25,9 @@ test('sends auth, Accept and Intercom-Version headers and parses JSON', async ()
     await client.post('/contacts/search', { query: { field: 'x' } });
     assert.equal(server.requests[1]!.headers['content-type'], 'application/json');
     assert.deepEqual(server.requests[1]!.body, { query: { field: 'x' } });
+    for (let i = 0; i < 4; i++) await client.get('/me');
+    const connections = new Set(server.requests.map((r) => r.remotePort)).size;
+    assert.ok(connections <= 2, `${connections} connections for 6 requests in sequence: kept alive and reused`);
   } finally {
     await client.close();
     await server.close();
