@@ -4,7 +4,7 @@ import yargs from 'yargs';
 import { configError } from './errors.js';
 import { toAirbyteCatalog } from './catalog.js';
 import { loadCatalog, loadConfig } from './config.js';
-import { Emitter } from './emitter.js';
+import { Emitter, OUTPUT_BATCH_BYTES } from './emitter.js';
 import { errorMessage, errorTrace } from './failure.js';
 import { createRunContext } from './log.js';
 import { readStreams } from './read.js';
@@ -69,7 +69,7 @@ export async function runConnector<C>(source: Source<C>, argv: string[], io: Con
   const stdout = io.stdout ?? process.stdout;
   const stderr = io.stderr ?? process.stderr;
   let secrets: readonly string[] = [];
-  const emitter = new Emitter(stdout, { secrets: () => secrets, ...(io.now ? { now: io.now } : {}) });
+  const emitter = new Emitter(stdout, { secrets: () => secrets, batchBytes: OUTPUT_BATCH_BYTES, ...(io.now ? { now: io.now } : {}) });
   const ctx = createRunContext(emitter);
   const diagnose = (text: string) => {
     try { stderr.write(`${emitter.redact(text)}\n`); } catch { /* nowhere left to say it */ }

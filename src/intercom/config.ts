@@ -47,7 +47,7 @@ export function parseIntercomConfig(raw: Record<string, unknown>, nowMs: number)
     intercomVersion: String(raw.intercom_version ?? '2.14'),
     requestTimeoutMs: int(raw.request_timeout_seconds, 60) * 1000,
     maxRequestsPerMinute: raw.max_requests_per_minute === undefined ? undefined : int(raw.max_requests_per_minute, 0),
-    concurrency: int(raw.concurrency, 16),
+    concurrency: int(raw.concurrency, 32),
     maxAttempts: int(raw.max_attempts, 6),
   };
 }

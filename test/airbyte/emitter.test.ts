@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Emitter } from '../../src/airbyte/emitter.js';
+import { Emitter, OUTPUT_BATCH_BYTES } from '../../src/airbyte/emitter.js';
 import { parseMessages } from '../helpers/protocol.js';
 import { Collector, FakeSource, catalog, record, runRead } from './fake-source.js';
 
@@ -51,7 +51,7 @@ test('secrets are redacted from every line: values, keys, LOG and TRACE text, JS
 test('backpressure: with a slow consumer the buffered bytes stay bounded and every record arrives in order', async () => {
   const highWaterMark = 1024;
   const out = new Collector({ highWaterMark, delayMs: 1 });
-  const total = 400;
+  const total = 3000;
   const data = 'd'.repeat(200);
   const steps = Array.from({ length: total }, (_, i) => record('alpha', String(i), { data }));
   const source = new FakeSource({ groups: [{ streams: ['alpha'], steps }] });
@@ -60,9 +60,25 @@ test('backpressure: with a slow consumer the buffered bytes stay bounded and eve
   const ids = r.messages.flatMap((m) => (m.type === 'RECORD' ? [m.record.data.id] : []));
   assert.deepEqual(ids, Array.from({ length: total }, (_, i) => String(i)));
   const lineBytes = Buffer.byteLength(r.stdout.split('\n').find((l) => l.includes('"RECORD"'))!) + 1;
-  // The producer waits for 'drain' once the buffer reaches the high-water mark: at most one more line fits.
-  assert.ok(out.maxBuffered <= highWaterMark + 2 * lineBytes, `buffered ${out.maxBuffered} bytes`);
+  // The command line writes lines in chunks of OUTPUT_BATCH_BYTES; the producer waits for 'drain' once the
+  // buffer reaches the high-water mark: at most one more chunk fits (the total written is ~10 times that).
+  assert.ok(total * lineBytes > 8 * (highWaterMark + OUTPUT_BATCH_BYTES));
+  assert.ok(out.maxBuffered <= highWaterMark + OUTPUT_BATCH_BYTES + 2 * lineBytes, `buffered ${out.maxBuffered} bytes`);
   assert.ok(out.maxBuffered >= highWaterMark / 2, `the consumer was slow enough to fill the buffer (${out.maxBuffered})`);
+});
+
+test('batched lines keep their order, reach the output by the end of the turn, and flush() writes the rest', async () => {
+  const out = new Collector({ highWaterMark: 1 << 20 });
+  const emitter = new Emitter(out, { secrets: () => ['s3cr3t-value'], batchBytes: 4096 });
+  for (let i = 0; i < 10; i++) emitter.record('alpha', { id: String(i), note: 's3cr3t-value' });
+  assert.equal(out.text, '', 'small batches wait for the end of the turn');
+  await new Promise((r) => setImmediate(r));
+  assert.equal(parseMessages(out.text).length, 10);
+  for (let i = 10; i < 100; i++) emitter.record('alpha', { id: String(i), note: 's3cr3t-value' });
+  await emitter.flush();
+  const ids = parseMessages(out.text).map((m) => (m.type === 'RECORD' ? m.record.data.id : ''));
+  assert.deepEqual(ids, Array.from({ length: 100 }, (_, i) => String(i)));
+  assert.ok(!out.text.includes('s3cr3t-value'), 'redaction holds in batches');
 });
 
 test('without awaiting drain the buffer would grow: the bound above is meaningful', async () => {

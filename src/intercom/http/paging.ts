@@ -34,21 +34,38 @@ export async function* searchPages<T>(
 ): AsyncGenerator<PageOf<T>> {
   const perPage = opts.perPage ?? DEFAULT_SEARCH_PER_PAGE;
   const seen = new Set<string>();
-  let startingAfter: string | undefined;
-  for (let first = true; ; first = false) {
+  const request = (startingAfter?: string) => {
     const pagination = startingAfter === undefined ? { per_page: perPage } : { per_page: perPage, starting_after: startingAfter };
-    const page = await post({ ...body, pagination });
-    yield { items: itemsOf<T>(page, opts.itemsKey, endpoint), totalCount: first ? totalOf(page) : undefined };
+    return prefetched(post({ ...body, pagination }));
+  };
+  let pending = request();
+  for (let first = true; ; first = false) {
+    const page = await pending;
+    const items = itemsOf<T>(page, opts.itemsKey, endpoint);
     const next = page.pages?.next;
-    if (next === undefined || next === null) return;
-    const cursor = (next as { starting_after?: unknown }).starting_after;
-    if (typeof cursor !== 'string' || cursor === '') {
-      throw systemError(`${endpoint} returned a next page without a starting_after cursor`);
+    const last = next === undefined || next === null;
+    if (!last) {
+      const cursor = (next as { starting_after?: unknown }).starting_after;
+      if (typeof cursor !== 'string' || cursor === '') {
+        throw systemError(`${endpoint} returned a next page without a starting_after cursor`);
+      }
+      if (seen.has(cursor)) throw repeated(endpoint, `pagination cursor "${cursor}"`);
+      seen.add(cursor);
+      // Ask for the next page now, so Intercom prepares it while this one is emitted.
+      pending = request(cursor);
     }
-    if (seen.has(cursor)) throw repeated(endpoint, `pagination cursor "${cursor}"`);
-    seen.add(cursor);
-    startingAfter = cursor;
+    yield { items, totalCount: first ? totalOf(page) : undefined };
+    if (last) return;
   }
+}
+
+/**
+ * A request started ahead of need: its failure is kept for the `await` that consumes it (no unhandled
+ * rejection if the consumer stops first).
+ */
+function prefetched<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
 }
 
 /** GET paged by `pages.next`: a `{starting_after}` cursor (sent as a query parameter), a `{page}` number, or a URL. */

@@ -1,0 +1,145 @@
+// Shared pieces of the benchmarks: start the sandbox (in a child process for CPU-bound runs, so it has a
+// core of its own, or in-process when a run needs the request log or the ground truth), run the built
+// connector as a child process, count its output without parsing every line, and sample its peak RSS.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { SandboxOptions } from '../sandbox/index.js';
+
+export interface SandboxProcess { url: string; token: string; stop(): Promise<void> }
+
+/** Starts `sandbox/cli.ts` with a JSON profile; resolves once it prints its URL. */
+export function sandboxProcess(options: SandboxOptions): Promise<SandboxProcess> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-sandbox-'));
+  const profile = join(dir, 'profile.json');
+  writeFileSync(profile, JSON.stringify(options));
+  const child = spawn(process.execPath, [resolve('.build/sandbox/cli.js'), '--port', '0', '--profile', profile], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((done, fail) => {
+    const lines = createInterface({ input: child.stdout! });
+    lines.on('line', (line) => {
+      const match = /listening on (\S+) token (\S+)/.exec(line);
+      if (match) done({ url: match[1]!, token: match[2]!, stop: () => stop(child) });
+    });
+    child.on('exit', (code) => fail(new Error(`sandbox exited with ${code} before listening`)));
+  });
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  return new Promise((done) => {
+    if (child.exitCode !== null) return done();
+    child.on('exit', () => done());
+    child.kill('SIGTERM');
+  });
+}
+
+export interface ConnectorRun {
+  exitCode: number | null;
+  seconds: number;
+  records: number;
+  recordsByStream: Map<string, number>;
+  states: number;
+  errors: string[];
+  peakRssMb: number;
+  bytes: number;
+  /** RECORD lines, only when `keepRecords` is set. */
+  lines: string[];
+}
+
+export interface ConnectorRunOptions {
+  config: Record<string, unknown>;
+  catalog: unknown;
+  state?: unknown;
+  /** Reads stdout slowly: pauses the stream for `pauseMs` after every `everyBytes` bytes. */
+  slowConsumer?: { everyBytes: number; pauseMs: number };
+  keepRecords?: boolean;
+}
+
+const STREAM_OF = /"stream":"([^"]+)"/;
+
+/** Runs `node dist/main.js read` and measures it. */
+export async function runRead(opts: ConnectorRunOptions): Promise<ConnectorRun> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-run-'));
+  const files = ['config', 'catalog', 'state'] as const;
+  const args = [resolve('dist/main.js'), 'read'];
+  for (const name of files) {
+    const value = name === 'config' ? opts.config : name === 'catalog' ? opts.catalog : opts.state;
+    if (value === undefined) continue;
+    writeFileSync(join(dir, `${name}.json`), JSON.stringify(value));
+    args.push(`--${name}`, join(dir, `${name}.json`));
+  }
+  const started = process.hrtime.bigint();
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  let peakKb = 0;
+  const sampler = setInterval(() => {
+    try {
+      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+      const hwm = /VmHWM:\s+(\d+)/.exec(status);
+      if (hwm) peakKb = Math.max(peakKb, Number(hwm[1]));
+    } catch { /* exited */ }
+  }, 50);
+  const run: ConnectorRun = { exitCode: null, seconds: 0, records: 0, recordsByStream: new Map(), states: 0, errors: [], peakRssMb: 0, bytes: 0, lines: [] };
+  const lines = createInterface({ input: child.stdout!, crlfDelay: Infinity });
+  let sinceHold = 0;
+  for await (const line of lines) {
+    run.bytes += line.length + 1;
+    if (line.startsWith('{"type":"RECORD"')) {
+      run.records++;
+      const stream = STREAM_OF.exec(line)?.[1] ?? '?';
+      run.recordsByStream.set(stream, (run.recordsByStream.get(stream) ?? 0) + 1);
+      if (opts.keepRecords) run.lines.push(line);
+    } else if (line.startsWith('{"type":"STATE"')) run.states++;
+    else if (line.includes('"type":"ERROR"')) run.errors.push(line);
+    if (opts.slowConsumer) {
+      sinceHold += line.length + 1;
+      if (sinceHold >= opts.slowConsumer.everyBytes) {
+        sinceHold = 0;
+        lines.pause();
+        await new Promise((r) => setTimeout(r, opts.slowConsumer!.pauseMs));
+        lines.resume();
+      }
+    }
+  }
+  run.exitCode = await new Promise<number | null>((done) => (child.exitCode !== null ? done(child.exitCode) : child.on('exit', (code) => done(code))));
+  clearInterval(sampler);
+  run.seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  run.peakRssMb = Math.round(peakKb / 1024);
+  return run;
+}
+
+/** A configured catalog of the given streams (full refresh, or incremental where the stream supports it). */
+export async function catalogFor(config: Record<string, unknown>, names: string[], mode: 'full_refresh' | 'incremental' = 'full_refresh'): Promise<unknown> {
+  const child = spawn(process.execPath, [resolve('dist/main.js'), 'discover', '--config', writeTemp(config)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  for await (const chunk of child.stdout!) out += chunk;
+  const catalog = out.split('\n').filter(Boolean).map((l) => JSON.parse(l)).find((m) => m.type === 'CATALOG').catalog as { streams: any[] };
+  const streams = catalog.streams.filter((s) => names.includes(s.name));
+  return {
+    streams: streams.map((stream) => {
+      const incremental = mode === 'incremental' && stream.supported_sync_modes.includes('incremental');
+      return { stream, sync_mode: incremental ? 'incremental' : 'full_refresh', destination_sync_mode: 'append', ...(incremental ? { cursor_field: stream.default_cursor_field } : {}) };
+    }),
+  };
+}
+
+function writeTemp(value: unknown): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'bench-cfg-')), 'config.json');
+  writeFileSync(file, JSON.stringify(value));
+  return file;
+}
+
+export function saveResult(name: string, result: Record<string, unknown>): string {
+  mkdirSync('bench/results', { recursive: true });
+  const file = join('bench/results', `${name}.json`);
+  writeFileSync(file, JSON.stringify({ ...result, node: process.version, at: new Date().toISOString() }, null, 2) + '\n');
+  return file;
+}
+
+export function table(rows: Record<string, unknown>[]): string {
+  const keys = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  const cells = rows.map((r) => keys.map((k) => String(r[k] ?? '')));
+  const widths = keys.map((k, i) => Math.max(k.length, ...cells.map((c) => c[i]!.length)));
+  const line = (c: string[]) => '| ' + c.map((x, i) => x.padEnd(widths[i]!)).join(' | ') + ' |';
+  return [line(keys), '|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|', ...cells.map(line)].join('\n');
+}
