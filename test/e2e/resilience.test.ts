@@ -129,6 +129,10 @@ describe('resilience against the sandbox', { concurrency: true }, () => {
       for (const status of [400, 404, 500]) {
         assert.ok(statusCount((e) => e.path.startsWith('/companies/scroll') && e.status === status) > 0, `a ${status} on the scroll`);
       }
+      // The expiry hit the companies stream's own scroll (opened third: after the scroll_exists and company_segments').
+      const scrollLog = sandbox.log.filter((e) => e.path.startsWith('/companies/scroll'));
+      const opens = scrollLog.flatMap((e, i) => (e.path === '/companies/scroll' ? [i] : []));
+      assert.ok(opens.length >= 3 && scrollLog.findIndex((e) => e.status === 404) > opens[2]!, 'the scroll expiry came in the companies scroll');
 
       for (const stream of ['users', 'leads', 'companies', 'conversations', 'company_segments'] as const) {
         const emitted = records(messages, stream).map((r) => String(r.id));
