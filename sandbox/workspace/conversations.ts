@@ -5,9 +5,9 @@
  */
 import { hashSeed, rng } from '../rng.js';
 import { atLeast, type ApiVersion } from '../versions.js';
-import { ADMIN_BASE, TEAM_BASE, tag } from './directory.js';
+import { ADMIN_BASE, TEAM_BASE, tag, tagId, tagName } from './directory.js';
 import type { Workspace } from './index.js';
-import { chance, int, longBody, pick, plainText, sentence } from './text.js';
+import { assertJsonPlain, chance, int, longBody, pick, plainText, sentence } from './text.js';
 
 export const STATE_OPEN = 0;
 export const STATE_CLOSED = 1;
@@ -36,7 +36,7 @@ export function basePartCount(ws: Workspace, i: number): number {
 }
 
 function conversationContacts(ws: Workspace, i: number): number[] {
-  const r = rng(hashSeed(ws.seed, 'conversation-contacts', i));
+  const r = rng(ws.seeds.of('conversation-contacts', i));
   const n = ws.tables.contacts.count;
   if (n === 0) return [];
   const first = Math.floor(r() * n);
@@ -129,96 +129,91 @@ function uuidOf(seed: number): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
-/** The conversation as search and list serve it (no parts). */
-export function conversation(ws: Workspace, i: number, v: ApiVersion): Record<string, unknown> {
+const SOURCE_TYPES = ['conversation', 'conversation', 'email', 'push', 'twitter', 'whatsapp'];
+const DELIVERED_AS = ['customer_initiated', 'admin_initiated', 'automated'];
+const ISSUE_TYPES = ['Bug 🐛', 'Question', 'Billing'];
+const PRIORITIES = ['low', 'medium', 'high', 'urgent'];
+const SLA_STATUSES = ['hit', 'missed', 'cancelled', 'active'];
+assertJsonPlain('conversation values', [SOURCE_TYPES, DELIVERED_AS, ISSUE_TYPES, PRIORITIES, SLA_STATUSES]);
+
+/**
+ * The conversation as search and list serve it (no parts), as JSON text exactly as JSON.stringify of the
+ * object prints it, assembled directly. Spliced text is checked word-list text (sentence(), tag names),
+ * ids, numbers or literals; each random stream is drawn in field order.
+ */
+export function conversationJson(ws: Workspace, i: number, v: ApiVersion): string {
   const t = ws.tables.conversations;
   const version = t.version[i]!;
-  const fixed = rng(hashSeed(ws.seed, 'conversation', i));
-  const r = rng(hashSeed(ws.seed, 'conversation', i, version));
+  const fixed = rng(ws.seeds.of('conversation', i));
+  const r = rng(ws.seeds.of2('conversation', i, version));
   const created = t.created[i]!, updated = t.updated[i]!;
   const state = STATES[t.kind[i]!]!;
   const new216 = atLeast(v, '2.16');
   const assigned = chance(r, 0.7);
   const adminIndex = Math.floor(r() * Math.max(1, ws.tables.admins.count));
+  const adminRef = `{"type":"admin","id":"${ADMIN_BASE + adminIndex}"}`;
   const teamIndex = ws.tables.teams.count > 0 && chance(r, 0.5) ? Math.floor(r() * ws.tables.teams.count) : -1;
   const contacts = conversationContacts(ws, i);
+  const contactId = contacts.length ? ws.contactId(contacts[0]!) : '';
   const tagCount = Math.min(int(fixed, 0, 3), ws.tables.tags.count);
-  const tags: Record<string, unknown>[] = [];
+  let tags = '';
   for (let k = 0; k < tagCount; k++) {
     const tagIndex = (i * 7 + k * 13) % ws.tables.tags.count;
-    tags.push({ ...tag(ws, tagIndex, v), applied_at: created + k, applied_by: { type: 'admin', id: String(ADMIN_BASE + adminIndex) } });
+    tags += `${k > 0 ? ',' : ''}{"type":"tag","id":"${tagId(tagIndex)}","name":"${tagName(ws, tagIndex)}","applied_at":${created + k},"applied_by":${adminRef}}`;
   }
   const parts = partCount(ws, i);
   const firstReply = chance(fixed, 0.2) ? null : created + int(fixed, 0, 3600);
   const priority = chance(r, 0.2);
   const rated = state === 'closed' && chance(fixed, 0.4);
   const subject = chance(fixed, 0.5) ? '' : sentence(fixed, 4);
-  return {
-    type: 'conversation',
-    id: conversationId(i),
-    title: chance(fixed, 0.6) ? null : sentence(fixed, 3),
-    created_at: created,
-    updated_at: updated,
-    waiting_since: state === 'open' && chance(r, 0.6) ? updated : null,
-    snoozed_until: state === 'snoozed' ? updated + 86400 : null,
-    open: state !== 'closed',
-    state,
-    read: chance(r, 0.7),
-    priority: new216 ? (priority ? pick(r, ['low', 'medium', 'high', 'urgent']) : 'none') : priority ? 'priority' : 'not_priority',
-    admin_assignee_id: assigned ? ADMIN_BASE + adminIndex : new216 ? 0 : null,
-    team_assignee_id: teamIndex >= 0 ? TEAM_BASE + teamIndex : new216 ? 0 : null,
-    tags: { type: 'tag.list', tags },
-    conversation_rating: rated
-      ? { rating: int(fixed, 1, 5), remark: chance(fixed, 0.5) ? '' : 'Merci beaucoup 🙏', created_at: updated, updated_at: updated,
-          contact: { type: 'contact', id: contacts.length ? ws.contactId(contacts[0]!) : '', external_id: null },
-          teammate: { type: 'admin', id: String(ADMIN_BASE + adminIndex) } }
-      : null,
-    source: {
-      type: pick(fixed, ['conversation', 'conversation', 'email', 'push', 'twitter', 'whatsapp']),
-      id: String(400_000_000 + i),
-      delivered_as: pick(fixed, ['customer_initiated', 'admin_initiated', 'automated']),
-      subject,
-      body: `<p>${sentence(fixed, int(fixed, 3, 60))}</p>`,
-      author: contacts.length
-        ? { type: 'user', id: ws.contactId(contacts[0]!), name: chance(fixed, 0.2) ? null : 'Customer', email: `customer${contacts[0]}@example.com` }
-        : { type: 'admin', id: String(ADMIN_BASE), name: 'Admin 0', email: 'admin0@sandbox.test' },
-      attachments: [],
-      url: chance(fixed, 0.7) ? null : `https://app.example.com/page/${i}`,
-      redacted: false,
-    },
-    contacts: { type: 'contact.list', contacts: contacts.map((c) => ({ type: 'contact', id: ws.contactId(c), external_id: null })) },
-    teammates: { type: 'admin.list', teammates: assigned ? [{ type: 'admin', id: String(ADMIN_BASE + adminIndex) }] : [] },
-    custom_attributes: chance(fixed, 0.5) ? {} : { 'Issue type': pick(fixed, ['Bug 🐛', 'Question', 'Billing']), escalated: chance(r, 0.1) },
-    first_contact_reply: firstReply === null ? null : { created_at: firstReply, type: 'conversation', url: null },
-    sla_applied: chance(fixed, 0.8) ? null : { type: 'conversation_sla_summary', sla_name: 'VIP first reply', sla_status: pick(r, ['hit', 'missed', 'cancelled', 'active']) },
-    statistics: {
-      type: 'conversation_statistics',
-      time_to_assignment: int(fixed, 0, 600),
-      time_to_admin_reply: int(fixed, 10, 86400),
-      time_to_first_close: int(fixed, 60, 864000),
-      time_to_last_close: int(fixed, 60, 864000),
-      median_time_to_reply: int(fixed, 10, 7200),
-      first_contact_reply_at: firstReply ?? created,
-      first_assignment_at: created + 5,
-      first_admin_reply_at: created + 60,
-      first_close_at: updated,
-      last_assignment_at: created + 5,
-      last_assignment_admin_reply_at: created + 60,
-      last_contact_reply_at: updated,
-      last_admin_reply_at: updated,
-      last_close_at: updated,
-      last_closed_by_id: String(ADMIN_BASE + adminIndex),
-      count_reopens: int(r, 0, 3),
-      count_assignments: int(r, 0, 4),
-      count_conversation_parts: parts,
-      assigned_team_first_response_time: [],
-      assigned_team_first_response_time_in_office_hours: [],
-      handling_time: int(r, 0, 20000),
-      adjusted_handling_time: chance(r, 0.5) ? null : int(r, 0, 20000),
-    },
-    linked_objects: { type: 'list', total_count: 0, has_more: false, data: [] },
-    ai_agent_participated: false,
-  };
+  let contactList = '';
+  for (let k = 0; k < contacts.length; k++) {
+    contactList += `${k > 0 ? ',' : ''}{"type":"contact","id":"${ws.contactId(contacts[k]!)}","external_id":null}`;
+  }
+  return `{"type":"conversation","id":"${conversationId(i)}",` +
+    `"title":${chance(fixed, 0.6) ? 'null' : `"${sentence(fixed, 3)}"`},` +
+    `"created_at":${created},"updated_at":${updated},` +
+    `"waiting_since":${state === 'open' && chance(r, 0.6) ? updated : 'null'},` +
+    `"snoozed_until":${state === 'snoozed' ? updated + 86400 : 'null'},` +
+    `"open":${state !== 'closed'},"state":"${state}",` +
+    `"read":${chance(r, 0.7)},` +
+    `"priority":"${new216 ? (priority ? pick(r, PRIORITIES) : 'none') : priority ? 'priority' : 'not_priority'}",` +
+    `"admin_assignee_id":${assigned ? ADMIN_BASE + adminIndex : new216 ? 0 : 'null'},` +
+    `"team_assignee_id":${teamIndex >= 0 ? TEAM_BASE + teamIndex : new216 ? 0 : 'null'},` +
+    `"tags":{"type":"tag.list","tags":[${tags}]},` +
+    `"conversation_rating":${rated
+      ? `{"rating":${int(fixed, 1, 5)},"remark":"${chance(fixed, 0.5) ? '' : 'Merci beaucoup 🙏'}","created_at":${updated},"updated_at":${updated},` +
+        `"contact":{"type":"contact","id":"${contactId}","external_id":null},"teammate":${adminRef}}`
+      : 'null'},` +
+    `"source":{"type":"${pick(fixed, SOURCE_TYPES)}","id":"${400_000_000 + i}",` +
+    `"delivered_as":"${pick(fixed, DELIVERED_AS)}","subject":"${subject}",` +
+    `"body":"<p>${sentence(fixed, int(fixed, 3, 60))}</p>",` +
+    `"author":${contacts.length
+      ? `{"type":"user","id":"${contactId}","name":${chance(fixed, 0.2) ? 'null' : '"Customer"'},"email":"customer${contacts[0]}@example.com"}`
+      : `{"type":"admin","id":"${ADMIN_BASE}","name":"Admin 0","email":"admin0@sandbox.test"}`},` +
+    `"attachments":[],"url":${chance(fixed, 0.7) ? 'null' : `"https://app.example.com/page/${i}"`},"redacted":false},` +
+    `"contacts":{"type":"contact.list","contacts":[${contactList}]},` +
+    `"teammates":{"type":"admin.list","teammates":[${assigned ? adminRef : ''}]},` +
+    `"custom_attributes":${chance(fixed, 0.5) ? '{}' : `{"Issue type":"${pick(fixed, ISSUE_TYPES)}","escalated":${chance(r, 0.1)}}`},` +
+    `"first_contact_reply":${firstReply === null ? 'null' : `{"created_at":${firstReply},"type":"conversation","url":null}`},` +
+    `"sla_applied":${chance(fixed, 0.8) ? 'null'
+      : `{"type":"conversation_sla_summary","sla_name":"VIP first reply","sla_status":"${pick(r, SLA_STATUSES)}"}`},` +
+    `"statistics":{"type":"conversation_statistics","time_to_assignment":${int(fixed, 0, 600)},` +
+    `"time_to_admin_reply":${int(fixed, 10, 86400)},"time_to_first_close":${int(fixed, 60, 864000)},` +
+    `"time_to_last_close":${int(fixed, 60, 864000)},"median_time_to_reply":${int(fixed, 10, 7200)},` +
+    `"first_contact_reply_at":${firstReply ?? created},"first_assignment_at":${created + 5},` +
+    `"first_admin_reply_at":${created + 60},"first_close_at":${updated},"last_assignment_at":${created + 5},` +
+    `"last_assignment_admin_reply_at":${created + 60},"last_contact_reply_at":${updated},` +
+    `"last_admin_reply_at":${updated},"last_close_at":${updated},"last_closed_by_id":"${ADMIN_BASE + adminIndex}",` +
+    `"count_reopens":${int(r, 0, 3)},"count_assignments":${int(r, 0, 4)},"count_conversation_parts":${parts},` +
+    '"assigned_team_first_response_time":[],"assigned_team_first_response_time_in_office_hours":[],' +
+    `"handling_time":${int(r, 0, 20000)},"adjusted_handling_time":${chance(r, 0.5) ? 'null' : int(r, 0, 20000)}},` +
+    '"linked_objects":{"type":"list","total_count":0,"has_more":false,"data":[]},"ai_agent_participated":false}';
+}
+
+/** The conversation as search and list serve it (parsed from conversationJson, so the two agree). */
+export function conversation(ws: Workspace, i: number, v: ApiVersion): Record<string, unknown> {
+  return JSON.parse(conversationJson(ws, i, v)) as Record<string, unknown>;
 }
 
 /** The conversation with its parts: all of them (limit undefined) or the `limit` most recent. */

@@ -5,18 +5,19 @@
  */
 import { hashSeed, rng } from '../rng.js';
 import { DEFAULT_API_VERSION, type ApiVersion } from '../versions.js';
-import { companySegmentIndices, company } from './companies.js';
+import { companySegmentIndices, company, companyJson } from './companies.js';
 import {
-  ROLE_LEAD, ROLE_USER, contact, contactCompanyIndices, contactNote, contactNoteCount, contactSegmentIndices,
+  ROLE_LEAD, ROLE_USER, contact, contactCompanyIndices, contactJson, contactNote, contactNoteCount, contactSegmentIndices,
   contactTagIndices,
 } from './contacts.js';
 import {
-  CONVERSATION_BASE, STATE_CLOSED, STATE_OPEN, STATE_SNOOZED, basePartCount, conversation, conversationPart,
+  CONVERSATION_BASE, STATE_CLOSED, STATE_OPEN, STATE_SNOOZED, basePartCount, conversation, conversationJson, conversationPart,
   conversationWithParts, partCount,
 } from './conversations.js';
 import { ADMIN_BASE, TAG_BASE, TEAM_BASE, admin, companySegment, segment, tag, team } from './directory.js';
 import { DAY, DEFAULT_SIZES, TWO_YEARS, dayStart, type WorkspaceOptions, type WorkspaceSizes } from './options.js';
-import { RecordTable } from './table.js';
+import { SeedLabels } from './seeds.js';
+import { MAX_RECORDS, RecordTable } from './table.js';
 import { hexId, hexIndex } from './text.js';
 import { ACTIVITY_LOG_BASE, TICKET_BASE, TICKET_STATES, activityLog, ticket } from './tickets.js';
 
@@ -37,6 +38,14 @@ const RENDERERS: Record<Entity, Renderer> = {
   contacts: contact, companies: company, conversations: conversation, admins: admin, segments: (ws, i, v) => segment(ws, i, v),
   company_segments: companySegment, tags: tag, teams: team, tickets: ticket, activity_logs: activityLog,
 };
+/**
+ * Entities whose JSON text is built directly (the bulk streams: each record is rendered once per walk);
+ * their objects are parsed from that text, so text and object cannot disagree.
+ */
+type JsonRenderer = (ws: Workspace, i: number, v: ApiVersion) => string;
+const JSON_RENDERERS: Partial<Record<Entity, JsonRenderer>> = {
+  contacts: contactJson, companies: companyJson, conversations: conversationJson,
+};
 const NUMERIC_BASES: Partial<Record<Entity, number>> = {
   admins: ADMIN_BASE, teams: TEAM_BASE, tags: TAG_BASE, conversations: CONVERSATION_BASE, tickets: TICKET_BASE,
   activity_logs: ACTIVITY_LOG_BASE,
@@ -56,7 +65,11 @@ export class Workspace {
   readonly baseUpdated: number[] = [];
   /** Parts appended by touch(): their created_at, per conversation. */
   readonly extraParts = new Map<number, number[]>();
+  /** hashSeed(seed, label, i) with the (seed, label) prefix folded once. */
+  readonly seeds: SeedLabels;
   private readonly prefixes: Record<string, number>;
+  /** Hex ids never change for an index: made once each. */
+  private readonly hexIds: Record<'contacts' | 'companies', (string | undefined)[]> = { contacts: [], companies: [] };
   private userCounts: { count: number; values: Int32Array } | undefined;
   private segmentCounts: { count: number; values: number[] } | undefined;
 
@@ -65,6 +78,7 @@ export class Workspace {
     this.sizes = { ...DEFAULT_SIZES, ...options.sizes };
     this.now = options.now ?? Date.now;
     this.anchor = options.anchor ?? dayStart(Math.floor(this.now() / 1000));
+    this.seeds = new SeedLabels(this.seed);
     this.appId = hashSeed(this.seed, 'app').toString(36).padStart(8, 'x').slice(0, 8);
     this.prefixes = {
       contacts: hashSeed(this.seed, 'contacts-prefix') | 0x10000000,
@@ -78,10 +92,22 @@ export class Workspace {
   }
 
   // ---- ids ----
-  contactId(i: number): string { return hexId(this.prefixes.contacts!, i, hashSeed(this.seed, 'c', i)); }
-  companyId(i: number): string { return hexId(this.prefixes.companies!, i, hashSeed(this.seed, 'co', i)); }
+  contactId(i: number): string { return this.memoHexId('contacts', 'c', i); }
+  companyId(i: number): string { return this.memoHexId('companies', 'co', i); }
   segmentId(i: number): string { return hexId(this.prefixes.segments!, i, hashSeed(this.seed, 's', i)); }
   companySegmentId(i: number): string { return hexId(this.prefixes.company_segments!, i, hashSeed(this.seed, 'cs', i)); }
+
+  private memoHexId(entity: 'contacts' | 'companies', label: string, i: number): string {
+    const memo = this.hexIds[entity];
+    let id = memo[i];
+    if (id === undefined) {
+      id = hexId(this.prefixes[entity]!, i, this.seeds.of(label, i));
+      if (!Number.isInteger(i) || i < 0 || i >= MAX_RECORDS) return id;
+      while (memo.length <= i) memo.push(undefined);   // dense, so lookups stay on the fast path
+      memo[i] = id;
+    }
+    return id;
+  }
 
   idOf(entity: Entity, i: number): string {
     switch (entity) {
@@ -110,6 +136,12 @@ export class Workspace {
   /** Record i of an entity, as the API serves it in lists and search results. */
   render(entity: Entity, i: number, v: ApiVersion = DEFAULT_API_VERSION): Record<string, unknown> {
     return RENDERERS[entity](this, i, v);
+  }
+
+  /** Record i as JSON text: exactly JSON.stringify(render(entity, i, v)). */
+  renderJson(entity: Entity, i: number, v: ApiVersion = DEFAULT_API_VERSION): string {
+    const direct = JSON_RENDERERS[entity];
+    return direct !== undefined ? direct(this, i, v) : JSON.stringify(RENDERERS[entity](this, i, v));
   }
 
   // ---- ground truth ----

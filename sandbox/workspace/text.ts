@@ -42,6 +42,11 @@ export function pick<T>(r: Rand, list: readonly T[]): T {
   return list[Math.floor(r() * list.length)]!;
 }
 
+/** The position pick() would choose in a list of n items (same draw). */
+export function pickIndex(r: Rand, n: number): number {
+  return Math.floor(r() * n);
+}
+
 export function int(r: Rand, min: number, max: number): number {
   return min + Math.floor(r() * (max - min + 1));
 }
@@ -51,9 +56,8 @@ export function chance(r: Rand, p: number): boolean {
 }
 
 export function sentence(r: Rand, words: number): string {
-  const out: string[] = [];
-  for (let i = 0; i < words; i++) out.push(pick(r, WORDS));
-  const text = out.join(' ');
+  let text = '';
+  for (let i = 0; i < words; i++) text += i === 0 ? pick(r, WORDS) : ' ' + pick(r, WORDS);
   return text.charAt(0).toUpperCase() + text.slice(1) + '.';
 }
 
@@ -69,10 +73,17 @@ export function longBody(r: Rand, chars: number): string {
   return parts.join('');
 }
 
+const HEX_BYTES = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+
+/** `n` (an unsigned 32-bit integer) as 8 lowercase hex characters. */
+export function hex8(n: number): string {
+  return HEX_BYTES[n >>> 24]! + HEX_BYTES[(n >>> 16) & 255]! + HEX_BYTES[(n >>> 8) & 255]! + HEX_BYTES[n & 255]!;
+}
+
 /** 24 lowercase hex characters, like Intercom's object ids, that encode the record's index. */
 export function hexId(prefix: number, index: number, salt: number): string {
-  return (prefix >>> 0).toString(16).padStart(8, '0') + index.toString(16).padStart(8, '0') +
-    (salt >>> 0).toString(16).padStart(8, '0');
+  const indexHex = Number.isInteger(index) && index >= 0 && index <= 0xffffffff ? hex8(index) : index.toString(16).padStart(8, '0');
+  return hex8(prefix >>> 0) + indexHex + hex8(salt >>> 0);
 }
 
 /** Inverse of hexId: the index, or -1 when the id is not one of ours. */
@@ -91,3 +102,36 @@ export function plainText(html: string): string {
   return html.replace(/<\/p>\s*<p>/g, '\n').replace(/<br\s*\/?>/g, '\n').replace(/<[^>]+>/g, '')
     .replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 }
+
+/** slug() of every item of a list, by position (names are drawn by position, then slugged). */
+export function slugs(list: readonly string[]): string[] {
+  return list.map(slug);
+}
+
+/**
+ * True when JSON.stringify(text) is `"` + text + `"`: no quote, backslash, control character or lone
+ * surrogate. Text joined from such pieces and plain literals can be spliced into JSON unescaped.
+ */
+export function jsonPlain(text: string): boolean {
+  return JSON.stringify(text).length === text.length + 2;
+}
+
+/** Throws at load time if a word list ever gains an item that JSON would escape. */
+export function assertJsonPlain(name: string, list: readonly (string | readonly string[])[]): void {
+  for (const item of list) {
+    for (const text of typeof item === 'string' ? [item] : item) {
+      if (!jsonPlain(text)) throw new Error(`sandbox word list ${name}: ${JSON.stringify(text)} needs JSON escaping; quote it with JSON.stringify`);
+    }
+  }
+}
+
+assertJsonPlain('FIRST_NAMES', FIRST_NAMES);
+assertJsonPlain('LAST_NAMES', LAST_NAMES);
+assertJsonPlain('WORDS', WORDS);
+assertJsonPlain('COMPANY_WORDS', COMPANY_WORDS);
+assertJsonPlain('INDUSTRIES', INDUSTRIES);
+assertJsonPlain('PLANS', PLANS);
+assertJsonPlain('CITIES', CITIES);
+assertJsonPlain('BROWSERS', BROWSERS);
+assertJsonPlain('OSES', OSES);
+assertJsonPlain('LANGUAGES', LANGUAGES);
