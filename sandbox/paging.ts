@@ -32,27 +32,6 @@ export function pageInfo(position: number, perPage: number, total: number, nextC
   return info;
 }
 
-const SLAB_BYTES = 1 << 20;
-
-/**
- * UTF-8 encoder into shared 1 MiB slabs: one pass over the text (Buffer.from measures it first, then
- * writes it into an 8 KB pool it keeps reallocating). Each result is a view of its slab; a slab is
- * freed once none of its views is referenced (the render cache drops views in the order they were made).
- */
-export class Utf8Slab {
-  private slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
-  private at = 0;
-
-  encode(text: string): Buffer {
-    const most = text.length * 3;
-    if (most > SLAB_BYTES >> 3) return Buffer.from(text);
-    if (this.at + most > SLAB_BYTES) { this.slab = Buffer.allocUnsafeSlow(SLAB_BYTES); this.at = 0; }
-    const start = this.at;
-    this.at += this.slab.write(text, start, most, 'utf8');
-    return this.slab.subarray(start, this.at);
-  }
-}
-
 interface CacheSlot { bytes: Buffer; version: number; updated: number; slots: (CacheSlot | undefined)[]; index: number }
 const DEAD = Buffer.alloc(0);
 
@@ -68,11 +47,7 @@ export class JsonCache {
   private order: CacheSlot[] = [];
   private head = 0;
   private size = 0;
-  private readonly slab = new Utf8Slab();
   constructor(private readonly maxBytes: number) {}
-
-  /** A record's JSON text as UTF-8 bytes to set(), encoded into a shared slab. */
-  encode(text: string): Buffer { return this.slab.encode(text); }
 
   /** Bytes held (the sum of the cached records' lengths). */
   get bytes(): number { return this.size; }

@@ -61,7 +61,7 @@ export function recordJson(ctx: RouteContext, entity: Entity, i: number, v: ApiV
   const version = t.version[i]!, updated = t.updated[i]!;
   let bytes = ctx.cache.get(slots, i, version, updated);
   if (bytes === undefined) {
-    bytes = ctx.cache.encode(ctx.ws.renderJson(entity, i, v));
+    bytes = ctx.ws.renderBytes(entity, i, v);
     ctx.cache.set(slots, i, version, updated, bytes);
   }
   return bytes;

@@ -1,9 +1,12 @@
 /** Companies with plan, custom attributes, tags and company segments. */
 import { hashSeed, rng } from '../rng.js';
 import type { ApiVersion } from '../versions.js';
-import { COMPANY_CUSTOM_ATTRIBUTES, companySegment, tagId, tagName } from './directory.js';
+import { COMPANY_CUSTOM_ATTRIBUTES, TAG_BASE, companySegmentUtf8, tagNameUtf8 } from './directory.js';
+import type { JsonBytes } from './bytes.js';
 import type { Workspace } from './index.js';
-import { COMPANY_WORDS, INDUSTRIES, PLANS, assertJsonPlain, chance, int, pick, slug } from './text.js';
+import {
+  COMPANY_WORDS, INDUSTRIES, PLANS, assertJsonPlain, chance, int, pick, pickIndex, slugPart, utf8Latin1,
+} from './text.js';
 
 export function companyTagIndices(ws: Workspace, i: number): number[] {
   const r = rng(ws.seeds.of('company-tags', i));
@@ -18,7 +21,7 @@ export function companySegmentIndices(ws: Workspace, i: number): number[] {
   const out: number[] = [];
   if (i === 0) return out;
   for (let s = 0; s < ws.tables.company_segments.count; s++) {
-    if (hashSeed(ws.seed, 'company-segment-member', s, i) % 100 < 35) out.push(s);
+    if (ws.seeds.of2('company-segment-member', s, i) % 100 < 35) out.push(s);
   }
   return out;
 }
@@ -26,22 +29,35 @@ export function companySegmentIndices(ws: Workspace, i: number): number[] {
 const COMPANY_SUFFIXES = ['Inc', 'Ltd', 'GmbH', 'SAS', 'K.K.', 'Labs', '& Co'];
 const TIERS = ['Gold', 'Silver', 'Bronze', 'Platine ✨'];
 assertJsonPlain('company values', [COMPANY_SUFFIXES, TIERS]);
+const TIERS_UTF8 = TIERS.map(utf8Latin1);
+const COMPANY_WORDS_UTF8 = COMPANY_WORDS.map(utf8Latin1);
+const COMPANY_SUFFIXES_UTF8 = COMPANY_SUFFIXES.map(utf8Latin1);
+const COMPANY_WORD_SLUGS = COMPANY_WORDS.map(slugPart);
+const COMPANY_SUFFIX_SLUGS = COMPANY_SUFFIXES.map(slugPart);
+const INDUSTRIES_UTF8 = INDUSTRIES.map(utf8Latin1);
+const PLANS_UTF8 = PLANS.map(utf8Latin1);
 const ATTRIBUTE_KEYS = COMPANY_CUSTOM_ATTRIBUTES.map((a) => `${JSON.stringify(a.name)}:`);
 
-export function companyName(ws: Workspace, i: number): string {
+/** Positions of company i's name parts in COMPANY_WORDS and COMPANY_SUFFIXES. */
+function nameParts(ws: Workspace, i: number): [number, number] {
   const r = rng(ws.seeds.of('company-name', i));
-  return `${pick(r, COMPANY_WORDS)} ${pick(r, COMPANY_SUFFIXES)} ${i}`;
+  return [pickIndex(r, COMPANY_WORDS.length), pickIndex(r, COMPANY_SUFFIXES.length)];
+}
+
+export function companyName(ws: Workspace, i: number): string {
+  const [word, suffix] = nameParts(ws, i);
+  return `${COMPANY_WORDS[word]} ${COMPANY_SUFFIXES[suffix]} ${i}`;
 }
 
 /** Custom attribute values of a company, drawn from its version stream `r`, as JSON members. */
-function customAttributesJson(r: () => number, created: number): string {
+function customAttributesUtf8(r: () => number, created: number): string {
   let out = '';
   for (let a = 0; a < COMPANY_CUSTOM_ATTRIBUTES.length; a++) {
     let value: string | undefined;
     if (chance(r, 0.15)) value = 'null';
     else {
       switch (COMPANY_CUSTOM_ATTRIBUTES[a]!.type) {
-        case 'string': value = `"${pick(r, TIERS)}"`; break;
+        case 'string': value = `"${pick(r, TIERS_UTF8)}"`; break;
         case 'integer': value = String(int(r, 0, 2000)); break;
         case 'float': value = String(Math.round(r() * 10000) / 100 + 0.25); break;
         case 'boolean': value = String(chance(r, 0.1)); break;
@@ -54,42 +70,51 @@ function customAttributesJson(r: () => number, created: number): string {
 }
 
 /**
- * Company i as JSON text, exactly as JSON.stringify of the object prints it, assembled directly
- * (company segments, small directory objects, are stringified). Spliced text is checked word-list text,
- * ids, numbers or literals; each random stream is drawn in field order.
+ * Writes company i as JSON, exactly as JSON.stringify of the object prints it, as UTF-8 bytes, directly
+ * (company segments, small directory objects, are stringified). Spliced text is pre-encoded checked
+ * word-list text, ids, numbers or ASCII literals; each random stream is drawn in field order.
  */
-export function companyJson(ws: Workspace, i: number, v: ApiVersion): string {
+export function writeCompany(w: JsonBytes, ws: Workspace, i: number, v: ApiVersion): void {
   const t = ws.tables.companies;
   const version = t.version[i]!;
   const fixed = rng(ws.seeds.of('company', i));
   const r = rng(ws.seeds.of2('company', i, version));
   const created = t.created[i]!, updated = t.updated[i]!;
-  const name = companyName(ws, i);
-  const nameSlug = slug(name);
+  const [word, suffix] = nameParts(ws, i);
+  // slug() of the whole name: its parts are separated by spaces, so their slugs join.
+  const nameSlug = `${COMPANY_WORD_SLUGS[word]}${COMPANY_SUFFIX_SLUGS[suffix]}${i}`;
   const planIndex = Math.floor(fixed() * PLANS.length);
-  const custom = customAttributesJson(r, created);
-  let tags = '';
-  for (const k of companyTagIndices(ws, i)) tags += `${tags === '' ? '' : ','}{"type":"tag","id":"${tagId(k)}","name":"${tagName(ws, k)}"}`;
-  let segments = '';
-  for (const s of companySegmentIndices(ws, i)) segments += `${segments === '' ? '' : ','}${JSON.stringify(companySegment(ws, s, v))}`;
-  return `{"type":"company","company_id":"company-${i}-${nameSlug.slice(0, 12)}","id":"${ws.companyId(i)}",` +
-    `"app_id":"${ws.appId}","name":"${name}",` +
-    `"remote_created_at":${created - int(fixed, 0, 400) * 86400},` +
-    `"created_at":${created},"updated_at":${updated},` +
-    `"last_request_at":${created + Math.floor((updated - created) * r())},` +
-    `"monthly_spend":${int(r, 0, 90000)},` +
-    `"session_count":${int(r, 0, 5000) + version},` +
-    `"user_count":${ws.companyUserCount(i)},` +
-    `"size":${int(fixed, 1, 5000)},` +
-    `"website":"${chance(fixed, 0.3) ? '' : `https://${nameSlug}.example.com`}",` +
-    `"industry":"${chance(fixed, 0.2) ? '' : pick(fixed, INDUSTRIES)}",` +
-    `"tags":{"type":"tag.list","tags":[${tags}]},` +
-    `"segments":{"type":"segment.list","segments":[${segments}]},` +
-    `"plan":${chance(fixed, 0.15) ? '{}' : `{"type":"plan","id":"${9000 + planIndex}","name":"${PLANS[planIndex]}"}`},` +
-    `"custom_attributes":${custom}}`;
+  const custom = customAttributesUtf8(r, created);
+  w.raw('{"type":"company","company_id":"company-').num(i).raw('-').raw(nameSlug.slice(0, 12))
+    .raw('","id":"').raw(ws.companyId(i)).raw('","app_id":"').raw(ws.appId)
+    .raw('","name":"').raw(COMPANY_WORDS_UTF8[word]!).raw(' ').raw(COMPANY_SUFFIXES_UTF8[suffix]!).raw(' ').num(i)
+    .raw('","remote_created_at":').num(created - int(fixed, 0, 400) * 86400)
+    .raw(',"created_at":').num(created).raw(',"updated_at":').num(updated)
+    .raw(',"last_request_at":').num(created + Math.floor((updated - created) * r()))
+    .raw(',"monthly_spend":').num(int(r, 0, 90000))
+    .raw(',"session_count":').num(int(r, 0, 5000) + version)
+    .raw(',"user_count":').num(ws.companyUserCount(i))
+    .raw(',"size":').num(int(fixed, 1, 5000))
+    .raw(',"website":"');
+  if (!chance(fixed, 0.3)) w.raw('https://').raw(nameSlug).raw('.example.com');
+  w.raw('","industry":"').raw(chance(fixed, 0.2) ? '' : pick(fixed, INDUSTRIES_UTF8)).raw('","tags":{"type":"tag.list","tags":[');
+  let n = 0;
+  for (const k of companyTagIndices(ws, i)) {
+    w.raw(n++ > 0 ? ',{"type":"tag","id":"' : '{"type":"tag","id":"').num(TAG_BASE + k).raw('","name":"').raw(tagNameUtf8(ws, k)).raw('"}');
+  }
+  w.raw(']},"segments":{"type":"segment.list","segments":[');
+  n = 0;
+  for (const s of companySegmentIndices(ws, i)) {
+    if (n++ > 0) w.raw(',');
+    w.raw(companySegmentUtf8(ws, s, v));
+  }
+  w.raw(']},"plan":');
+  if (chance(fixed, 0.15)) w.raw('{}');
+  else w.raw('{"type":"plan","id":"').num(9000 + planIndex).raw('","name":"').raw(PLANS_UTF8[planIndex]!).raw('"}');
+  w.raw(',"custom_attributes":').raw(custom).raw('}');
 }
 
-/** Company i as lists, scroll and search serve it (parsed from companyJson, so the two agree). */
+/** Company i as lists, scroll and search serve it (parsed from writeCompany's bytes, so the two agree). */
 export function company(ws: Workspace, i: number, v: ApiVersion): Record<string, unknown> {
-  return JSON.parse(companyJson(ws, i, v)) as Record<string, unknown>;
+  return JSON.parse(ws.renderJson('companies', i, v)) as Record<string, unknown>;
 }

@@ -5,9 +5,11 @@
  */
 import { hashSeed, rng } from '../rng.js';
 import { atLeast, type ApiVersion } from '../versions.js';
-import { ADMIN_BASE, TEAM_BASE, tag, tagId, tagName } from './directory.js';
+import { ADMIN_BASE, TEAM_BASE, tag, tagId, tagNameUtf8 } from './directory.js';
 import type { Workspace } from './index.js';
-import { assertJsonPlain, chance, int, longBody, pick, plainText, sentence } from './text.js';
+import {
+  assertJsonPlain, chance, fromUtf8Latin1, int, longBody, pick, plainText, sentence, sentenceUtf8, utf8Latin1,
+} from './text.js';
 
 export const STATE_OPEN = 0;
 export const STATE_CLOSED = 1;
@@ -135,13 +137,21 @@ const ISSUE_TYPES = ['Bug 🐛', 'Question', 'Billing'];
 const PRIORITIES = ['low', 'medium', 'high', 'urgent'];
 const SLA_STATUSES = ['hit', 'missed', 'cancelled', 'active'];
 assertJsonPlain('conversation values', [SOURCE_TYPES, DELIVERED_AS, ISSUE_TYPES, PRIORITIES, SLA_STATUSES]);
+/** The same lists as UTF-8 bytes (text.ts utf8Latin1), spliced into conversationUtf8. */
+const SOURCE_TYPES_UTF8 = SOURCE_TYPES.map(utf8Latin1);
+const DELIVERED_AS_UTF8 = DELIVERED_AS.map(utf8Latin1);
+const ISSUE_TYPES_UTF8 = ISSUE_TYPES.map(utf8Latin1);
+const PRIORITIES_UTF8 = PRIORITIES.map(utf8Latin1);
+const SLA_STATUSES_UTF8 = SLA_STATUSES.map(utf8Latin1);
+const REMARK_UTF8 = utf8Latin1('Merci beaucoup 🙏');
 
 /**
- * The conversation as search and list serve it (no parts), as JSON text exactly as JSON.stringify of the
- * object prints it, assembled directly. Spliced text is checked word-list text (sentence(), tag names),
- * ids, numbers or literals; each random stream is drawn in field order.
+ * The conversation as search and list serve it (no parts), as JSON exactly as JSON.stringify of the
+ * object prints it, in UTF-8 bytes held in a one-byte string (text.ts utf8Latin1), assembled directly.
+ * Spliced text is pre-encoded checked word-list text (sentences, tag names), ids, numbers or ASCII
+ * literals; each random stream is drawn in field order.
  */
-export function conversationJson(ws: Workspace, i: number, v: ApiVersion): string {
+export function conversationUtf8(ws: Workspace, i: number, v: ApiVersion): string {
   const t = ws.tables.conversations;
   const version = t.version[i]!;
   const fixed = rng(ws.seeds.of('conversation', i));
@@ -159,45 +169,45 @@ export function conversationJson(ws: Workspace, i: number, v: ApiVersion): strin
   let tags = '';
   for (let k = 0; k < tagCount; k++) {
     const tagIndex = (i * 7 + k * 13) % ws.tables.tags.count;
-    tags += `${k > 0 ? ',' : ''}{"type":"tag","id":"${tagId(tagIndex)}","name":"${tagName(ws, tagIndex)}","applied_at":${created + k},"applied_by":${adminRef}}`;
+    tags += `${k > 0 ? ',' : ''}{"type":"tag","id":"${tagId(tagIndex)}","name":"${tagNameUtf8(ws, tagIndex)}","applied_at":${created + k},"applied_by":${adminRef}}`;
   }
   const parts = partCount(ws, i);
   const firstReply = chance(fixed, 0.2) ? null : created + int(fixed, 0, 3600);
   const priority = chance(r, 0.2);
   const rated = state === 'closed' && chance(fixed, 0.4);
-  const subject = chance(fixed, 0.5) ? '' : sentence(fixed, 4);
+  const subject = chance(fixed, 0.5) ? '' : sentenceUtf8(fixed, 4);
   let contactList = '';
   for (let k = 0; k < contacts.length; k++) {
     contactList += `${k > 0 ? ',' : ''}{"type":"contact","id":"${ws.contactId(contacts[k]!)}","external_id":null}`;
   }
   return `{"type":"conversation","id":"${conversationId(i)}",` +
-    `"title":${chance(fixed, 0.6) ? 'null' : `"${sentence(fixed, 3)}"`},` +
+    `"title":${chance(fixed, 0.6) ? 'null' : `"${sentenceUtf8(fixed, 3)}"`},` +
     `"created_at":${created},"updated_at":${updated},` +
     `"waiting_since":${state === 'open' && chance(r, 0.6) ? updated : 'null'},` +
     `"snoozed_until":${state === 'snoozed' ? updated + 86400 : 'null'},` +
     `"open":${state !== 'closed'},"state":"${state}",` +
     `"read":${chance(r, 0.7)},` +
-    `"priority":"${new216 ? (priority ? pick(r, PRIORITIES) : 'none') : priority ? 'priority' : 'not_priority'}",` +
+    `"priority":"${new216 ? (priority ? pick(r, PRIORITIES_UTF8) : 'none') : priority ? 'priority' : 'not_priority'}",` +
     `"admin_assignee_id":${assigned ? ADMIN_BASE + adminIndex : new216 ? 0 : 'null'},` +
     `"team_assignee_id":${teamIndex >= 0 ? TEAM_BASE + teamIndex : new216 ? 0 : 'null'},` +
     `"tags":{"type":"tag.list","tags":[${tags}]},` +
     `"conversation_rating":${rated
-      ? `{"rating":${int(fixed, 1, 5)},"remark":"${chance(fixed, 0.5) ? '' : 'Merci beaucoup 🙏'}","created_at":${updated},"updated_at":${updated},` +
+      ? `{"rating":${int(fixed, 1, 5)},"remark":"${chance(fixed, 0.5) ? '' : REMARK_UTF8}","created_at":${updated},"updated_at":${updated},` +
         `"contact":{"type":"contact","id":"${contactId}","external_id":null},"teammate":${adminRef}}`
       : 'null'},` +
-    `"source":{"type":"${pick(fixed, SOURCE_TYPES)}","id":"${400_000_000 + i}",` +
-    `"delivered_as":"${pick(fixed, DELIVERED_AS)}","subject":"${subject}",` +
-    `"body":"<p>${sentence(fixed, int(fixed, 3, 60))}</p>",` +
+    `"source":{"type":"${pick(fixed, SOURCE_TYPES_UTF8)}","id":"${400_000_000 + i}",` +
+    `"delivered_as":"${pick(fixed, DELIVERED_AS_UTF8)}","subject":"${subject}",` +
+    `"body":"<p>${sentenceUtf8(fixed, int(fixed, 3, 60))}</p>",` +
     `"author":${contacts.length
       ? `{"type":"user","id":"${contactId}","name":${chance(fixed, 0.2) ? 'null' : '"Customer"'},"email":"customer${contacts[0]}@example.com"}`
       : `{"type":"admin","id":"${ADMIN_BASE}","name":"Admin 0","email":"admin0@sandbox.test"}`},` +
     `"attachments":[],"url":${chance(fixed, 0.7) ? 'null' : `"https://app.example.com/page/${i}"`},"redacted":false},` +
     `"contacts":{"type":"contact.list","contacts":[${contactList}]},` +
     `"teammates":{"type":"admin.list","teammates":[${assigned ? adminRef : ''}]},` +
-    `"custom_attributes":${chance(fixed, 0.5) ? '{}' : `{"Issue type":"${pick(fixed, ISSUE_TYPES)}","escalated":${chance(r, 0.1)}}`},` +
+    `"custom_attributes":${chance(fixed, 0.5) ? '{}' : `{"Issue type":"${pick(fixed, ISSUE_TYPES_UTF8)}","escalated":${chance(r, 0.1)}}`},` +
     `"first_contact_reply":${firstReply === null ? 'null' : `{"created_at":${firstReply},"type":"conversation","url":null}`},` +
     `"sla_applied":${chance(fixed, 0.8) ? 'null'
-      : `{"type":"conversation_sla_summary","sla_name":"VIP first reply","sla_status":"${pick(r, SLA_STATUSES)}"}`},` +
+      : `{"type":"conversation_sla_summary","sla_name":"VIP first reply","sla_status":"${pick(r, SLA_STATUSES_UTF8)}"}`},` +
     `"statistics":{"type":"conversation_statistics","time_to_assignment":${int(fixed, 0, 600)},` +
     `"time_to_admin_reply":${int(fixed, 10, 86400)},"time_to_first_close":${int(fixed, 60, 864000)},` +
     `"time_to_last_close":${int(fixed, 60, 864000)},"median_time_to_reply":${int(fixed, 10, 7200)},` +
@@ -211,9 +221,9 @@ export function conversationJson(ws: Workspace, i: number, v: ApiVersion): strin
     '"linked_objects":{"type":"list","total_count":0,"has_more":false,"data":[]},"ai_agent_participated":false}';
 }
 
-/** The conversation as search and list serve it (parsed from conversationJson, so the two agree). */
+/** The conversation as search and list serve it (parsed from conversationUtf8, so the two agree). */
 export function conversation(ws: Workspace, i: number, v: ApiVersion): Record<string, unknown> {
-  return JSON.parse(conversationJson(ws, i, v)) as Record<string, unknown>;
+  return JSON.parse(fromUtf8Latin1(conversationUtf8(ws, i, v))) as Record<string, unknown>;
 }
 
 /** The conversation with its parts: all of them (limit undefined) or the `limit` most recent. */

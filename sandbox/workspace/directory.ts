@@ -5,7 +5,7 @@
 import { hashSeed, rng } from '../rng.js';
 import { atLeast, type ApiVersion } from '../versions.js';
 import type { Workspace } from './index.js';
-import { FIRST_NAMES, LAST_NAMES, WORDS, chance, int, pick, slug } from './text.js';
+import { FIRST_NAMES, LAST_NAMES, WORDS, chance, int, pick, slug, utf8Latin1 } from './text.js';
 
 export const ADMIN_BASE = 5_000_001;
 export const TEAM_BASE = 6_000_001;
@@ -102,6 +102,16 @@ export function tagName(ws: Workspace, i: number): string {
   return `${pick(r, WORDS)} ${pick(r, WORDS)} #${i}${version > 0 ? ` v${version}` : ''}`;
 }
 
+/** tagName() as UTF-8 bytes (see utf8Latin1), made once per (tag, version). */
+export function tagNameUtf8(ws: Workspace, i: number): string {
+  const version = ws.tables.tags.version[i]!;
+  const memo = ws.tagNames[i];
+  if (memo !== undefined && memo.version === version) return memo.utf8;
+  const utf8 = utf8Latin1(tagName(ws, i));
+  ws.tagNames[i] = { version, utf8 };
+  return utf8;
+}
+
 export function tag(ws: Workspace, i: number, _v: ApiVersion): Record<string, unknown> {
   return { type: 'tag', id: tagId(i), name: tagName(ws, i) };
 }
@@ -141,6 +151,16 @@ export function companySegment(ws: Workspace, i: number, _v: ApiVersion): Record
     created_at: t.created[i],
     updated_at: t.updated[i],
   };
+}
+
+/** JSON.stringify(companySegment()) as UTF-8 bytes (see utf8Latin1), made once per segment state. */
+export function companySegmentUtf8(ws: Workspace, i: number, v: ApiVersion): string {
+  const t = ws.tables.company_segments;
+  const memo = ws.companySegmentBytes[i];
+  if (memo !== undefined && memo.version === t.version[i] && memo.updated === t.updated[i] && memo.v === v) return memo.utf8;
+  const utf8 = utf8Latin1(JSON.stringify(companySegment(ws, i, v)));
+  ws.companySegmentBytes[i] = { version: t.version[i]!, updated: t.updated[i]!, v, utf8 };
+  return utf8;
 }
 
 /** Custom attributes contacts carry, one of each data type. */

@@ -5,17 +5,18 @@
  */
 import { hashSeed, rng } from '../rng.js';
 import { DEFAULT_API_VERSION, type ApiVersion } from '../versions.js';
-import { companySegmentIndices, company, companyJson } from './companies.js';
+import { companySegmentIndices, company, writeCompany } from './companies.js';
 import {
-  ROLE_LEAD, ROLE_USER, contact, contactCompanyIndices, contactJson, contactNote, contactNoteCount, contactSegmentIndices,
+  ROLE_LEAD, ROLE_USER, contact, contactCompanyIndices, writeContact, contactNote, contactNoteCount, contactSegmentIndices,
   contactTagIndices,
 } from './contacts.js';
 import {
-  CONVERSATION_BASE, STATE_CLOSED, STATE_OPEN, STATE_SNOOZED, basePartCount, conversation, conversationJson, conversationPart,
+  CONVERSATION_BASE, STATE_CLOSED, STATE_OPEN, STATE_SNOOZED, basePartCount, conversation, conversationUtf8, conversationPart,
   conversationWithParts, partCount,
 } from './conversations.js';
 import { ADMIN_BASE, TAG_BASE, TEAM_BASE, admin, companySegment, segment, tag, team } from './directory.js';
 import { DAY, DEFAULT_SIZES, TWO_YEARS, dayStart, type WorkspaceOptions, type WorkspaceSizes } from './options.js';
+import { JsonBytes } from './bytes.js';
 import { SeedLabels } from './seeds.js';
 import { MAX_RECORDS, RecordTable } from './table.js';
 import { hexId, hexIndex } from './text.js';
@@ -39,12 +40,15 @@ const RENDERERS: Record<Entity, Renderer> = {
   company_segments: companySegment, tags: tag, teams: team, tickets: ticket, activity_logs: activityLog,
 };
 /**
- * Entities whose JSON text is built directly (the bulk streams: each record is rendered once per walk);
- * their objects are parsed from that text, so text and object cannot disagree.
+ * Entities whose JSON is written directly as UTF-8 bytes (the bulk streams: each record is rendered
+ * once per walk); their objects are parsed from those bytes, so bytes and object agree. A writer must
+ * not render other records through renderBytes (records are written one at a time).
  */
-type JsonRenderer = (ws: Workspace, i: number, v: ApiVersion) => string;
-const JSON_RENDERERS: Partial<Record<Entity, JsonRenderer>> = {
-  contacts: contactJson, companies: companyJson, conversations: conversationJson,
+type ByteWriter = (w: JsonBytes, ws: Workspace, i: number, v: ApiVersion) => void;
+const BYTE_WRITERS: Partial<Record<Entity, ByteWriter>> = {
+  contacts: writeContact,
+  companies: writeCompany,
+  conversations: (w, ws, i, v) => { w.raw(conversationUtf8(ws, i, v)); },
 };
 const NUMERIC_BASES: Partial<Record<Entity, number>> = {
   admins: ADMIN_BASE, teams: TEAM_BASE, tags: TAG_BASE, conversations: CONVERSATION_BASE, tickets: TICKET_BASE,
@@ -68,6 +72,11 @@ export class Workspace {
   /** hashSeed(seed, label, i) with the (seed, label) prefix folded once. */
   readonly seeds: SeedLabels;
   private readonly prefixes: Record<string, number>;
+  /** Tag names as UTF-8 bytes, per tag, for the version they were made at (directory.ts tagNameUtf8). */
+  readonly tagNames: ({ version: number; utf8: string } | undefined)[] = [];
+  /** Company segments' JSON as UTF-8 bytes, per segment state (directory.ts companySegmentUtf8). */
+  readonly companySegmentBytes: ({ version: number; updated: number; v: ApiVersion; utf8: string } | undefined)[] = [];
+  private readonly bytes = new JsonBytes();
   /** Hex ids never change for an index: made once each. */
   private readonly hexIds: Record<'contacts' | 'companies', (string | undefined)[]> = { contacts: [], companies: [] };
   private userCounts: { count: number; values: Int32Array } | undefined;
@@ -140,8 +149,15 @@ export class Workspace {
 
   /** Record i as JSON text: exactly JSON.stringify(render(entity, i, v)). */
   renderJson(entity: Entity, i: number, v: ApiVersion = DEFAULT_API_VERSION): string {
-    const direct = JSON_RENDERERS[entity];
-    return direct !== undefined ? direct(this, i, v) : JSON.stringify(RENDERERS[entity](this, i, v));
+    return BYTE_WRITERS[entity] !== undefined ? this.renderBytes(entity, i, v).toString('utf8') : JSON.stringify(RENDERERS[entity](this, i, v));
+  }
+
+  /** renderJson() as UTF-8 bytes (the bulk streams' are views of shared slabs; see bytes.ts). */
+  renderBytes(entity: Entity, i: number, v: ApiVersion = DEFAULT_API_VERSION): Buffer {
+    const write = BYTE_WRITERS[entity];
+    if (write === undefined) return Buffer.from(JSON.stringify(RENDERERS[entity](this, i, v)));
+    write(this.bytes.begin(), this, i, v);
+    return this.bytes.end();
   }
 
   // ---- ground truth ----

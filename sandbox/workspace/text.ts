@@ -94,13 +94,47 @@ export function hexIndex(id: string, prefix: number): number {
 }
 
 export function slug(text: string): string {
-  return text.normalize('NFKD').replace(/[^A-Za-z0-9]+/g, '').toLowerCase() || 'x';
+  return slugPart(text) || 'x';
+}
+
+/**
+ * slug() without the 'x' for text that has no letter or digit. For parts separated by spaces,
+ * slug(a + ' ' + b) = slugPart(a) + slugPart(b) (NFKD leaves a space and what follows it alone).
+ */
+export function slugPart(text: string): string {
+  return text.normalize('NFKD').replace(/[^A-Za-z0-9]+/g, '').toLowerCase();
 }
 
 /** HTML to plain text, as `display_as=plaintext` serves bodies. */
 export function plainText(html: string): string {
   return html.replace(/<\/p>\s*<p>/g, '\n').replace(/<br\s*\/?>/g, '\n').replace(/<[^>]+>/g, '')
     .replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
+
+/**
+ * Text as its UTF-8 bytes held in a one-byte string (char code = byte). Record JSON is assembled from
+ * such pieces, so the cache stores it with a plain byte copy instead of a UTF-8 encoding pass.
+ */
+export function utf8Latin1(text: string): string {
+  return Buffer.from(text, 'utf8').toString('latin1');
+}
+
+/** Inverse of utf8Latin1. */
+export function fromUtf8Latin1(bytes: string): string {
+  return Buffer.from(bytes, 'latin1').toString('utf8');
+}
+
+const WORDS_UTF8 = WORDS.map(utf8Latin1);
+const CAPITAL_WORDS_UTF8 = WORDS.map((w) => utf8Latin1(w.charAt(0).toUpperCase() + w.slice(1)));
+
+/** utf8Latin1(sentence(r, words)), with the same draws. */
+export function sentenceUtf8(r: Rand, words: number): string {
+  let text = '';
+  for (let i = 0; i < words; i++) {
+    const k = Math.floor(r() * WORDS.length);
+    text += i === 0 ? CAPITAL_WORDS_UTF8[k]! : ' ' + WORDS_UTF8[k]!;
+  }
+  return text + '.';
 }
 
 /** slug() of every item of a list, by position (names are drawn by position, then slugged). */
