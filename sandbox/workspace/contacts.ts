@@ -108,31 +108,34 @@ export function contactEmail(ws: Workspace, i: number): string {
   return emailLocalPart(who, i) + DOMAINS[who.domain]!;
 }
 
-/** The parts of an inline list's JSON for one item type (`tags`, `notes`, `companies` of a contact). */
-interface InlineKind { open: string; idKey: string; urlKey: string; close: string }
-const inlineKind = (type: string, path: string): InlineKind => ({
-  open: `{"type":"${type}","id":"`, idKey: `","url":"/${path}/`, urlKey: '"}', close: `/${path}","total_count":`,
-});
-const TAG_ITEMS = inlineKind('tag', 'tags');
-const NOTE_ITEMS = inlineKind('note', 'notes');
-const COMPANY_ITEMS = inlineKind('company', 'companies');
+/** An inline list item `{"type":…,"id":…,"url":"/<path>/<id>"}` as bytes. */
+const listItem = (type: string, path: string, id: string) => Buffer.from(`{"type":"${type}","id":"${id}","url":"/${path}/${id}"}`, 'latin1');
 
-/** An inline `{type:'list', data, url, total_count, has_more}` of the first 10 of `count` ids. */
-function inlineList(w: JsonBytes, kind: InlineKind, ids: readonly string[], count: number, contactId: string): void {
-  w.raw('{"type":"list","data":[');
-  for (let k = 0; k < ids.length; k++) {
-    if (k > 0) w.raw(',');
-    w.raw(kind.open).raw(ids[k]!).raw(kind.idKey).raw(ids[k]!).raw(kind.urlKey);
+/** Tag list items, by tag index (tag ids are the same in every workspace). */
+const TAG_ITEMS: Buffer[] = [];
+const tagItem = (k: number) => (TAG_ITEMS[k] ??= listItem('tag', 'tags', tagId(k)));
+
+/** Company list items of a workspace, by company index (hex ids are per workspace). */
+const COMPANY_ITEMS = new WeakMap<Workspace, (Buffer | undefined)[]>();
+function companyItem(ws: Workspace, c: number): Buffer {
+  let items = COMPANY_ITEMS.get(ws);
+  if (items === undefined || items.length < ws.tables.companies.count) {
+    const grown = new Array<Buffer | undefined>(ws.tables.companies.count).fill(undefined);
+    if (items !== undefined) items.forEach((item, k) => { grown[k] = item; });
+    items = grown;
+    COMPANY_ITEMS.set(ws, items);
   }
-  w.raw('],"url":"/contacts/').raw(contactId).raw(kind.close).num(count)
-    .raw(count > INLINE_LIST_LIMIT ? ',"has_more":true}' : ',"has_more":false}');
+  return items[c] ??= listItem('company', 'companies', ws.companyId(c));
 }
 
-/** The ids inline lists show: the first 10. */
-function firstIds(indices: readonly number[], idOf: (k: number) => string): string[] {
-  const out: string[] = [];
-  for (let k = 0; k < indices.length && k < INLINE_LIST_LIMIT; k++) out.push(idOf(indices[k]!));
-  return out;
+/** An inline `{type:'list', data, url, total_count, has_more}`: the first 10 of `count` items. */
+function inlineList(w: JsonBytes, count: number, item: (k: number) => void, contactId: string, path: string): void {
+  w.raw('{"type":"list","data":[');
+  for (let k = 0, n = Math.min(count, INLINE_LIST_LIMIT); k < n; k++) {
+    if (k > 0) w.raw(',');
+    item(k);
+  }
+  w.t`],"url":"/contacts/${contactId}/${path}","total_count":${count},"has_more":${count > INLINE_LIST_LIMIT}}`;
 }
 
 /**
@@ -202,67 +205,60 @@ export function writeContact(w: JsonBytes, ws: Workspace, i: number, v: ApiVersi
   const domain = DOMAINS_UTF8[who.domain]!;
   const anonymous = lead && chance(fixed, 0.3);
   const ownerIndex = chance(fixed, 0.4) ? null : Math.floor(fixed() * Math.max(1, ws.tables.admins.count));
-  const [country, region, city] = pick(fixed, CITIES_UTF8);
+  const place = pick(fixed, CITIES_UTF8);
   drawCustomAttributes(r, version, created, customValues);
   const companies = companyIndices(ws, i, crowded);
   const tags = tagIndices(ws, i, crowded);
   const notes = noteCount(ws, i, crowded);
   const mobile = chance(fixed, 0.2);
-  w.raw('{"type":"contact","id":"').raw(id).raw('","workspace_id":"').raw(ws.appId).raw('","external_id":');
-  if (lead || chance(fixed, 0.2)) w.raw('null'); else w.raw('"user-').num(i).raw('"');
-  w.raw(lead ? ',"role":"lead","email":"' : ',"role":"user","email":"');
-  if (!anonymous) w.raw(FIRST_SLUGS[who.first]!).raw('.').raw(LAST_SLUGS[who.last]!).raw('.').num(i).raw('@').raw(domain);
-  w.raw('","email_domain":"').raw(anonymous ? '' : domain).raw('","phone":');
-  if (chance(fixed, 0.6)) w.raw('null'); else w.raw('"+353 1 ').raw(String(1000000 + i).slice(-7)).raw('"');
+  w.t`{"type":"contact","id":"${id}","workspace_id":"${ws.appId}","external_id":`;
+  if (lead || chance(fixed, 0.2)) w.raw('null'); else w.t`"user-${i}"`;
+  w.t`,"role":"${lead ? 'lead' : 'user'}","email":"`;
+  if (!anonymous) w.t`${FIRST_SLUGS[who.first]!}.${LAST_SLUGS[who.last]!}.${i}@${domain}`;
+  w.t`","email_domain":"${anonymous ? '' : domain}","phone":`;
+  if (chance(fixed, 0.6)) w.raw('null'); else w.t`"+353 1 ${String(1000000 + i).slice(-7)}"`;
   w.raw(',"name":');
-  if (anonymous) w.raw('null'); else w.raw('"').raw(first).raw(' ').raw(LAST_UTF8[who.last]!).raw('"');
+  if (anonymous) w.raw('null'); else w.t`"${first} ${LAST_UTF8[who.last]!}"`;
   w.raw(',"owner_id":');
   if (ownerIndex === null) w.raw('null');
   else if (atLeast(v, '2.16')) w.str(adminId(ownerIndex));
   else w.num(ADMIN_BASE + ownerIndex);
-  w.raw(',"has_hard_bounced":').bool(chance(fixed, 0.03))
-    .raw(',"marked_email_as_spam":').bool(chance(fixed, 0.01))
-    .raw(',"unsubscribed_from_emails":').bool(chance(r, 0.1))
-    .raw(',"created_at":').num(created).raw(',"updated_at":').num(updated)
-    .raw(',"signed_up_at":').numOrNull(lead ? null : created)
-    .raw(',"last_seen_at":').numOrNull(chance(r, 0.1) ? null : before(created, updated, 0.9))
-    .raw(',"last_replied_at":').numOrNull(chance(r, 0.5) ? null : before(created, updated, 0.7))
-    .raw(',"last_contacted_at":').numOrNull(chance(r, 0.5) ? null : before(created, updated, 0.6))
-    .raw(',"last_email_opened_at":').numOrNull(chance(r, 0.6) ? null : before(created, updated, 0.5))
-    .raw(',"last_email_clicked_at":').numOrNull(chance(r, 0.8) ? null : before(created, updated, 0.4))
-    .raw(',"language_override":').strOrNull(chance(fixed, 0.8) ? null : pick(fixed, LANGUAGES_UTF8))
-    .raw(',"browser":').strOrNull(mobile ? null : pick(r, BROWSERS_UTF8))
-    .raw(',"browser_version":');
-  if (mobile) w.raw('null'); else w.raw('"').num(int(r, 90, 130)).raw('.0.').num(int(r, 0, 9999)).raw('"');
+  w.t`,"has_hard_bounced":${chance(fixed, 0.03)},"marked_email_as_spam":${chance(fixed, 0.01)},`;
+    w.t`"unsubscribed_from_emails":${chance(r, 0.1)},"created_at":${created},"updated_at":${updated},`;
+    w.t`"signed_up_at":${lead ? null : created},`;
+    w.t`"last_seen_at":${chance(r, 0.1) ? null : before(created, updated, 0.9)},`;
+    w.t`"last_replied_at":${chance(r, 0.5) ? null : before(created, updated, 0.7)},`;
+    w.t`"last_contacted_at":${chance(r, 0.5) ? null : before(created, updated, 0.6)},`;
+    w.t`"last_email_opened_at":${chance(r, 0.6) ? null : before(created, updated, 0.5)},`;
+    w.t`"last_email_clicked_at":${chance(r, 0.8) ? null : before(created, updated, 0.4)},"language_override":`;
+  w.strOrNull(chance(fixed, 0.8) ? null : pick(fixed, LANGUAGES_UTF8)).raw(',"browser":')
+    .strOrNull(mobile ? null : pick(r, BROWSERS_UTF8)).raw(',"browser_version":');
+  if (mobile) w.raw('null'); else w.t`"${int(r, 90, 130)}.0.${int(r, 0, 9999)}"`;
   w.raw(',"browser_language":').strOrNull(mobile ? null : pick(fixed, LANGUAGES_UTF8))
-    .raw(',"os":').str(pick(r, OSES_UTF8))
-    .raw(',"android_app_name":null,"android_app_version":null,"android_device":null,"android_os_version":null,' +
-      '"android_sdk_version":null,"android_last_seen_at":null,');
+    .t`,"os":"${pick(r, OSES_UTF8)}","android_app_name":null,"android_app_version":null,"android_device":null,`;
+    w.t`"android_os_version":null,"android_sdk_version":null,"android_last_seen_at":null,`;
   if (mobile) {
-    w.raw('"ios_app_name":"Sandbox iOS","ios_app_version":"3.').num(int(r, 0, 20))
-      .raw('","ios_device":"iPhone15,2","ios_os_version":"17.2","ios_sdk_version":"16.1.0","ios_last_seen_at":').num(before(created, updated, 0.8));
+    w.t`"ios_app_name":"Sandbox iOS","ios_app_version":"3.${int(r, 0, 20)}","ios_device":"iPhone15,2",`;
+      w.t`"ios_os_version":"17.2","ios_sdk_version":"16.1.0","ios_last_seen_at":${before(created, updated, 0.8)}`;
   } else {
-    w.raw('"ios_app_name":null,"ios_app_version":null,"ios_device":null,"ios_os_version":null,"ios_sdk_version":null,"ios_last_seen_at":null');
+    w.t`"ios_app_name":null,"ios_app_version":null,"ios_device":null,"ios_os_version":null,"ios_sdk_version":null,"ios_last_seen_at":null`;
   }
   w.raw(',"custom_attributes":');
   writeCustomAttributes(w, customValues, first);
   w.raw(',"avatar":{"type":"avatar","image_url":');
-  if (chance(fixed, 0.7)) w.raw('null'); else w.raw('"https://static.intercomassets.test/contacts/').raw(id).raw('.png"');
+  if (chance(fixed, 0.7)) w.raw('null'); else w.t`"https://static.intercomassets.test/contacts/${id}.png"`;
   w.raw('},"tags":');
-  inlineList(w, TAG_ITEMS, firstIds(tags, tagId), tags.length, id);
+  inlineList(w, tags.length, (k) => w.bytes(tagItem(tags[k]!)), id, 'tags');
   w.raw(',"notes":');
-  const noteIds: string[] = [];
-  for (let k = 0; k < notes && k < INLINE_LIST_LIMIT; k++) noteIds.push(noteId(i, k));
-  inlineList(w, NOTE_ITEMS, noteIds, notes, id);
+  inlineList(w, notes, (k) => { const note = NOTE_BASE + i * 32 + k; w.t`{"type":"note","id":"${note}","url":"/notes/${note}"}`; }, id, 'notes');
   w.raw(',"companies":');
-  inlineList(w, COMPANY_ITEMS, firstIds(companies, (k) => ws.companyId(k)), companies.length, id);
-  w.raw(',"location":{"type":"location","country":').strOrNull(chance(fixed, 0.1) ? null : country)
-    .raw(',"region":').strOrNull(chance(fixed, 0.2) ? null : region)
-    .raw(',"city":').strOrNull(chance(fixed, 0.2) ? null : city)
+  inlineList(w, companies.length, (k) => w.bytes(companyItem(ws, companies[k]!)), id, 'companies');
+  w.raw(',"location":{"type":"location","country":').strOrNull(chance(fixed, 0.1) ? null : place[0])
+    .raw(',"region":').strOrNull(chance(fixed, 0.2) ? null : place[1])
+    .raw(',"city":').strOrNull(chance(fixed, 0.2) ? null : place[2])
     .raw('},"social_profiles":{"type":"list","data":');
-  if (chance(fixed, 0.7)) w.raw('[]');
-  else w.raw('[{"type":"social_profile","name":"Twitter","url":"https://twitter.test/').raw(FIRST_SLUGS[who.first]!).num(i).raw('"}]');
-  w.raw('}}');
+  if (chance(fixed, 0.7)) w.raw('[]}}');
+  else w.t`[{"type":"social_profile","name":"Twitter","url":"https://twitter.test/${FIRST_SLUGS[who.first]!}${i}"}]}}`;
 }
 
 /** Contact i as POST /contacts/search serves it (parsed from writeContact's bytes, so the two agree). */
