@@ -24,6 +24,7 @@ async function main(): Promise<void> {
     .option('reset-rate', { type: 'number', describe: 'Share of requests whose connection is reset' })
     .option('profile', { type: 'string', describe: 'JSON file with the same keys as SandboxOptions' })
     .option('scroll-idle-ms', { type: 'number', describe: 'Idle time after which a companies scroll expires (default 60000)' })
+    .option('prewarm', { type: 'boolean', describe: 'Render every contact, company and conversation into the cache before listening' })
     .option('version-default', { type: 'string', choices: [...API_VERSIONS], describe: 'Intercom-Version served when a request sends none (default 2.14)' })
     .strict()
     .help()
@@ -48,8 +49,14 @@ async function main(): Promise<void> {
     rateLimitPerMinute: argv['rate-limit'] ?? profile.rateLimitPerMinute ?? 10_000,
     scrollIdleMs: argv['scroll-idle-ms'] ?? profile.scrollIdleMs,
     defaultVersion: (argv['version-default'] as ApiVersion | undefined) ?? profile.defaultVersion,
+    prewarm: argv.prewarm ?? profile.prewarm,
   };
   const sandbox = await startSandbox(options);
+  const warm = sandbox.prewarmed;
+  if (warm) {
+    const mib = (warm.bytes / 2 ** 20).toFixed(1);
+    process.stderr.write(`sandbox prewarmed ${warm.records} records (${mib} MiB) in ${warm.ms} ms${warm.complete ? '' : ', stopped at the render cache bound'}\n`);
+  }
   process.stdout.write(`sandbox listening on ${sandbox.url} token ${sandbox.token}\n`);
   let closing = false;
   const stop = () => {

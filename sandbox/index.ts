@@ -7,17 +7,22 @@
  *   await sandbox.close();
  */
 import { FaultPlan, type FaultOptions } from './faults.js';
+import { prewarm, type Prewarmed } from './routes.js';
 import { SandboxServer, type RequestLogEntry, type ServerSettings } from './server.js';
 import { DEFAULT_API_VERSION, type ApiVersion } from './versions.js';
-import { Workspace, type WorkspaceSizes } from './workspace/index.js';
+import { Workspace, type Entity, type WorkspaceSizes } from './workspace/index.js';
 
 export { Workspace } from './workspace/index.js';
 export type { Entity, StreamName, WorkspaceOptions, WorkspaceSizes } from './workspace/index.js';
 export type { RequestLogEntry } from './server.js';
+export type { Prewarmed } from './routes.js';
 export type { ApiVersion } from './versions.js';
 export { API_VERSIONS } from './versions.js';
 export { FaultPlan } from './faults.js';
 export type { FaultOptions, FaultKind, Fault } from './faults.js';
+
+/** The bulk streams a connector walks once: what `prewarm` renders, in this order. */
+const PREWARMED_ENTITIES: Entity[] = ['contacts', 'companies', 'conversations'];
 
 export const DEFAULT_TOKEN = 'sandbox-token-0123456789abcdef';
 
@@ -48,6 +53,12 @@ export interface SandboxOptions {
   /** Default true: a missing or non-JSON Accept header gets 406. */
   requireAccept?: boolean;
   faults?: FaultOptions;
+  /**
+   * Render every contact, company and conversation list item into the render cache for defaultVersion
+   * before startSandbox resolves, so a first walk is served warm. Stops at the cache's byte bound
+   * (320 MiB: a 100,000-contact workspace fits); records beyond it are rendered on first request.
+   */
+  prewarm?: boolean;
   /** Port to listen on (default 0: any free port). */
   port?: number;
   host?: string;
@@ -59,7 +70,9 @@ export interface Sandbox {
   workspace: Workspace;
   log: RequestLogEntry[];
   faults: FaultPlan;
-  setOptions(partial: Partial<Omit<SandboxOptions, 'seed' | 'sizes' | 'anchor' | 'now' | 'port' | 'host'>>): void;
+  /** What `prewarm` rendered (undefined without it). */
+  prewarmed: (Prewarmed & { ms: number }) | undefined;
+  setOptions(partial: Partial<Omit<SandboxOptions, 'seed' | 'sizes' | 'anchor' | 'now' | 'port' | 'host' | 'prewarm'>>): void;
   close(): Promise<void>;
 }
 
@@ -79,6 +92,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   };
   const faults = new FaultPlan({ seed: options.seed ?? 42, ...options.faults });
   const server = new SandboxServer(workspace, settings, faults);
+  let prewarmed: Sandbox['prewarmed'];
+  if (options.prewarm) {
+    const started = performance.now();
+    prewarmed = { ...prewarm(server.ctx, PREWARMED_ENTITIES, settings.defaultVersion), ms: 0 };
+    prewarmed.ms = Math.round(performance.now() - started);
+  }
   const url = await server.listen(options.port ?? 0, options.host ?? '127.0.0.1');
   const sandbox: Sandbox = {
     url,
@@ -86,6 +105,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     workspace,
     log: server.log,
     faults,
+    prewarmed,
     setOptions(partial) {
       const { faults: faultOptions, ...rest } = partial;
       if (faultOptions) faults.update(faultOptions);

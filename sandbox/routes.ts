@@ -67,6 +67,32 @@ export function recordJson(ctx: RouteContext, entity: Entity, i: number, v: ApiV
   return bytes;
 }
 
+/** What prewarm() put in the render cache. */
+export interface Prewarmed { records: number; bytes: number; complete: boolean }
+
+/**
+ * Renders records of the given entities, in index order, into the render cache for version v, as the
+ * list and search routes would on first use. Stops at the cache's byte bound rather than push out what
+ * it already holds (`complete: false`); the rest is rendered on first request, as without prewarming.
+ */
+export function prewarm(ctx: RouteContext, entities: readonly Entity[], v: ApiVersion): Prewarmed {
+  const out: Prewarmed = { records: 0, bytes: 0, complete: true };
+  for (const entity of entities) {
+    const t = ctx.ws.tables[entity];
+    const slots = ctx.cache.space(`${entity}:${v}`);
+    for (let i = 0; i < t.count; i++) {
+      const version = t.version[i]!, updated = t.updated[i]!;
+      if (ctx.cache.get(slots, i, version, updated) !== undefined) continue;
+      const bytes = ctx.ws.renderBytes(entity, i, v);
+      if (ctx.cache.full(bytes.length)) { out.complete = false; return out; }
+      ctx.cache.set(slots, i, version, updated, bytes);
+      out.records++;
+      out.bytes += bytes.length;
+    }
+  }
+  return out;
+}
+
 /**
  * A list envelope as bytes: `before` + `[` + the records' cached JSON joined by commas + `]` + `after`,
  * copied once into a buffer of the exact length (no string of the whole page is built or encoded).

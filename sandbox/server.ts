@@ -44,7 +44,8 @@ const HTML_BODY = Buffer.from('<!DOCTYPE html><html><head><title>Intercom</title
 export class SandboxServer {
   readonly log: RequestLogEntry[] = [];
   private readonly server: http.Server;
-  private readonly ctx: RouteContext;
+  /** What routes see (workspace, search, render cache); startSandbox prewarms the cache through it. */
+  readonly ctx: RouteContext;
   private limiter: RateLimiter;
   private requestCounter = 0;
 

@@ -5,10 +5,11 @@
  */
 import { hashSeed, rng } from '../rng.js';
 import { atLeast, type ApiVersion } from '../versions.js';
-import { ADMIN_BASE, TEAM_BASE, tag, tagId, tagNameUtf8 } from './directory.js';
+import { ADMIN_BASE, TAG_BASE, TEAM_BASE, tag, tagNameUtf8 } from './directory.js';
+import type { JsonBytes } from './bytes.js';
 import type { Workspace } from './index.js';
 import {
-  assertJsonPlain, chance, fromUtf8Latin1, int, longBody, pick, plainText, sentence, sentenceUtf8, utf8Latin1,
+  assertJsonPlain, chance, int, longBody, pick, plainText, sentence, sentenceUtf8, utf8Latin1,
 } from './text.js';
 
 export const STATE_OPEN = 0;
@@ -146,12 +147,11 @@ const SLA_STATUSES_UTF8 = SLA_STATUSES.map(utf8Latin1);
 const REMARK_UTF8 = utf8Latin1('Merci beaucoup 🙏');
 
 /**
- * The conversation as search and list serve it (no parts), as JSON exactly as JSON.stringify of the
- * object prints it, in UTF-8 bytes held in a one-byte string (text.ts utf8Latin1), assembled directly.
- * Spliced text is pre-encoded checked word-list text (sentences, tag names), ids, numbers or ASCII
- * literals; each random stream is drawn in field order.
+ * Writes the conversation as search and list serve it (no parts) as JSON, exactly as JSON.stringify of
+ * the object prints it, as UTF-8 bytes, directly. Spliced text is pre-encoded checked word-list text
+ * (sentences, tag names), ids, numbers or ASCII literals; each random stream is drawn in field order.
  */
-export function conversationUtf8(ws: Workspace, i: number, v: ApiVersion): string {
+export function writeConversation(w: JsonBytes, ws: Workspace, i: number, v: ApiVersion): void {
   const t = ws.tables.conversations;
   const version = t.version[i]!;
   const fixed = rng(ws.seeds.of('conversation', i));
@@ -161,69 +161,76 @@ export function conversationUtf8(ws: Workspace, i: number, v: ApiVersion): strin
   const new216 = atLeast(v, '2.16');
   const assigned = chance(r, 0.7);
   const adminIndex = Math.floor(r() * Math.max(1, ws.tables.admins.count));
-  const adminRef = `{"type":"admin","id":"${ADMIN_BASE + adminIndex}"}`;
   const teamIndex = ws.tables.teams.count > 0 && chance(r, 0.5) ? Math.floor(r() * ws.tables.teams.count) : -1;
   const contacts = conversationContacts(ws, i);
   const contactId = contacts.length ? ws.contactId(contacts[0]!) : '';
   const tagCount = Math.min(int(fixed, 0, 3), ws.tables.tags.count);
-  let tags = '';
-  for (let k = 0; k < tagCount; k++) {
-    const tagIndex = (i * 7 + k * 13) % ws.tables.tags.count;
-    tags += `${k > 0 ? ',' : ''}{"type":"tag","id":"${tagId(tagIndex)}","name":"${tagNameUtf8(ws, tagIndex)}","applied_at":${created + k},"applied_by":${adminRef}}`;
-  }
   const parts = partCount(ws, i);
   const firstReply = chance(fixed, 0.2) ? null : created + int(fixed, 0, 3600);
   const priority = chance(r, 0.2);
   const rated = state === 'closed' && chance(fixed, 0.4);
   const subject = chance(fixed, 0.5) ? '' : sentenceUtf8(fixed, 4);
-  let contactList = '';
-  for (let k = 0; k < contacts.length; k++) {
-    contactList += `${k > 0 ? ',' : ''}{"type":"contact","id":"${ws.contactId(contacts[k]!)}","external_id":null}`;
+  w.t`{"type":"conversation","id":"${CONVERSATION_BASE + i}","title":`;
+  if (chance(fixed, 0.6)) w.raw('null'); else w.str(sentenceUtf8(fixed, 3));
+  w.t`,"created_at":${created},"updated_at":${updated},`;
+    w.t`"waiting_since":${state === 'open' && chance(r, 0.6) ? updated : null},`;
+    w.t`"snoozed_until":${state === 'snoozed' ? updated + 86400 : null},"open":${state !== 'closed'},"state":"${state}",`;
+    w.t`"read":${chance(r, 0.7)},`;
+    w.t`"priority":"${new216 ? (priority ? pick(r, PRIORITIES_UTF8) : 'none') : priority ? 'priority' : 'not_priority'}",`;
+    w.t`"admin_assignee_id":${assigned ? ADMIN_BASE + adminIndex : new216 ? 0 : null},`;
+    w.t`"team_assignee_id":${teamIndex >= 0 ? TEAM_BASE + teamIndex : new216 ? 0 : null},"tags":{"type":"tag.list","tags":[`;
+  for (let k = 0; k < tagCount; k++) {
+    const tagIndex = (i * 7 + k * 13) % ws.tables.tags.count;
+    w.t`${k > 0 ? ',' : ''}{"type":"tag","id":"${TAG_BASE + tagIndex}","name":"${tagNameUtf8(ws, tagIndex)}","applied_at":${created + k},`;
+      w.t`"applied_by":{"type":"admin","id":"${ADMIN_BASE + adminIndex}"}}`;
   }
-  return `{"type":"conversation","id":"${conversationId(i)}",` +
-    `"title":${chance(fixed, 0.6) ? 'null' : `"${sentenceUtf8(fixed, 3)}"`},` +
-    `"created_at":${created},"updated_at":${updated},` +
-    `"waiting_since":${state === 'open' && chance(r, 0.6) ? updated : 'null'},` +
-    `"snoozed_until":${state === 'snoozed' ? updated + 86400 : 'null'},` +
-    `"open":${state !== 'closed'},"state":"${state}",` +
-    `"read":${chance(r, 0.7)},` +
-    `"priority":"${new216 ? (priority ? pick(r, PRIORITIES_UTF8) : 'none') : priority ? 'priority' : 'not_priority'}",` +
-    `"admin_assignee_id":${assigned ? ADMIN_BASE + adminIndex : new216 ? 0 : 'null'},` +
-    `"team_assignee_id":${teamIndex >= 0 ? TEAM_BASE + teamIndex : new216 ? 0 : 'null'},` +
-    `"tags":{"type":"tag.list","tags":[${tags}]},` +
-    `"conversation_rating":${rated
-      ? `{"rating":${int(fixed, 1, 5)},"remark":"${chance(fixed, 0.5) ? '' : REMARK_UTF8}","created_at":${updated},"updated_at":${updated},` +
-        `"contact":{"type":"contact","id":"${contactId}","external_id":null},"teammate":${adminRef}}`
-      : 'null'},` +
-    `"source":{"type":"${pick(fixed, SOURCE_TYPES_UTF8)}","id":"${400_000_000 + i}",` +
-    `"delivered_as":"${pick(fixed, DELIVERED_AS_UTF8)}","subject":"${subject}",` +
-    `"body":"<p>${sentenceUtf8(fixed, int(fixed, 3, 60))}</p>",` +
-    `"author":${contacts.length
-      ? `{"type":"user","id":"${contactId}","name":${chance(fixed, 0.2) ? 'null' : '"Customer"'},"email":"customer${contacts[0]}@example.com"}`
-      : `{"type":"admin","id":"${ADMIN_BASE}","name":"Admin 0","email":"admin0@sandbox.test"}`},` +
-    `"attachments":[],"url":${chance(fixed, 0.7) ? 'null' : `"https://app.example.com/page/${i}"`},"redacted":false},` +
-    `"contacts":{"type":"contact.list","contacts":[${contactList}]},` +
-    `"teammates":{"type":"admin.list","teammates":[${assigned ? adminRef : ''}]},` +
-    `"custom_attributes":${chance(fixed, 0.5) ? '{}' : `{"Issue type":"${pick(fixed, ISSUE_TYPES_UTF8)}","escalated":${chance(r, 0.1)}}`},` +
-    `"first_contact_reply":${firstReply === null ? 'null' : `{"created_at":${firstReply},"type":"conversation","url":null}`},` +
-    `"sla_applied":${chance(fixed, 0.8) ? 'null'
-      : `{"type":"conversation_sla_summary","sla_name":"VIP first reply","sla_status":"${pick(r, SLA_STATUSES_UTF8)}"}`},` +
-    `"statistics":{"type":"conversation_statistics","time_to_assignment":${int(fixed, 0, 600)},` +
-    `"time_to_admin_reply":${int(fixed, 10, 86400)},"time_to_first_close":${int(fixed, 60, 864000)},` +
-    `"time_to_last_close":${int(fixed, 60, 864000)},"median_time_to_reply":${int(fixed, 10, 7200)},` +
-    `"first_contact_reply_at":${firstReply ?? created},"first_assignment_at":${created + 5},` +
-    `"first_admin_reply_at":${created + 60},"first_close_at":${updated},"last_assignment_at":${created + 5},` +
-    `"last_assignment_admin_reply_at":${created + 60},"last_contact_reply_at":${updated},` +
-    `"last_admin_reply_at":${updated},"last_close_at":${updated},"last_closed_by_id":"${ADMIN_BASE + adminIndex}",` +
-    `"count_reopens":${int(r, 0, 3)},"count_assignments":${int(r, 0, 4)},"count_conversation_parts":${parts},` +
-    '"assigned_team_first_response_time":[],"assigned_team_first_response_time_in_office_hours":[],' +
-    `"handling_time":${int(r, 0, 20000)},"adjusted_handling_time":${chance(r, 0.5) ? 'null' : int(r, 0, 20000)}},` +
-    '"linked_objects":{"type":"list","total_count":0,"has_more":false,"data":[]},"ai_agent_participated":false}';
+  w.raw(']},"conversation_rating":');
+  if (rated) {
+    w.t`{"rating":${int(fixed, 1, 5)},"remark":"${chance(fixed, 0.5) ? '' : REMARK_UTF8}","created_at":${updated},"updated_at":${updated},`;
+      w.t`"contact":{"type":"contact","id":"${contactId}","external_id":null},"teammate":{"type":"admin","id":"${ADMIN_BASE + adminIndex}"}}`;
+  } else {
+    w.raw('null');
+  }
+  w.t`,"source":{"type":"${pick(fixed, SOURCE_TYPES_UTF8)}","id":"${400_000_000 + i}",`;
+    w.t`"delivered_as":"${pick(fixed, DELIVERED_AS_UTF8)}","subject":"${subject}",`;
+    w.t`"body":"<p>${sentenceUtf8(fixed, int(fixed, 3, 60))}</p>","author":`;
+  if (contacts.length) {
+    w.t`{"type":"user","id":"${contactId}","name":${chance(fixed, 0.2) ? null : '"Customer"'},"email":"customer${contacts[0]!}@example.com"}`;
+  } else {
+    w.t`{"type":"admin","id":"${ADMIN_BASE}","name":"Admin 0","email":"admin0@sandbox.test"}`;
+  }
+  w.raw(',"attachments":[],"url":');
+  if (chance(fixed, 0.7)) w.raw('null'); else w.t`"https://app.example.com/page/${i}"`;
+  w.raw(',"redacted":false},"contacts":{"type":"contact.list","contacts":[');
+  for (let k = 0; k < contacts.length; k++) {
+    w.t`${k > 0 ? ',' : ''}{"type":"contact","id":"${ws.contactId(contacts[k]!)}","external_id":null}`;
+  }
+  w.raw(']},"teammates":{"type":"admin.list","teammates":[');
+  if (assigned) w.t`{"type":"admin","id":"${ADMIN_BASE + adminIndex}"}`;
+  w.raw(']},"custom_attributes":');
+  if (chance(fixed, 0.5)) w.raw('{}');
+  else w.t`{"Issue type":"${pick(fixed, ISSUE_TYPES_UTF8)}","escalated":${chance(r, 0.1)}}`;
+  w.raw(',"first_contact_reply":');
+  if (firstReply === null) w.raw('null'); else w.t`{"created_at":${firstReply},"type":"conversation","url":null}`;
+  w.raw(',"sla_applied":');
+  if (chance(fixed, 0.8)) w.raw('null');
+  else w.t`{"type":"conversation_sla_summary","sla_name":"VIP first reply","sla_status":"${pick(r, SLA_STATUSES_UTF8)}"}`;
+  w.t`,"statistics":{"type":"conversation_statistics","time_to_assignment":${int(fixed, 0, 600)},`;
+    w.t`"time_to_admin_reply":${int(fixed, 10, 86400)},"time_to_first_close":${int(fixed, 60, 864000)},`;
+    w.t`"time_to_last_close":${int(fixed, 60, 864000)},"median_time_to_reply":${int(fixed, 10, 7200)},`;
+    w.t`"first_contact_reply_at":${firstReply ?? created},"first_assignment_at":${created + 5},`;
+    w.t`"first_admin_reply_at":${created + 60},"first_close_at":${updated},"last_assignment_at":${created + 5},`;
+    w.t`"last_assignment_admin_reply_at":${created + 60},"last_contact_reply_at":${updated},`;
+    w.t`"last_admin_reply_at":${updated},"last_close_at":${updated},"last_closed_by_id":"${ADMIN_BASE + adminIndex}",`;
+    w.t`"count_reopens":${int(r, 0, 3)},"count_assignments":${int(r, 0, 4)},"count_conversation_parts":${parts},`;
+    w.t`"assigned_team_first_response_time":[],"assigned_team_first_response_time_in_office_hours":[],`;
+    w.t`"handling_time":${int(r, 0, 20000)},"adjusted_handling_time":${chance(r, 0.5) ? null : int(r, 0, 20000)}},`;
+    w.t`"linked_objects":{"type":"list","total_count":0,"has_more":false,"data":[]},"ai_agent_participated":false}`;
 }
 
-/** The conversation as search and list serve it (parsed from conversationUtf8, so the two agree). */
+/** The conversation as search and list serve it (parsed from writeConversation's bytes, so the two agree). */
 export function conversation(ws: Workspace, i: number, v: ApiVersion): Record<string, unknown> {
-  return JSON.parse(fromUtf8Latin1(conversationUtf8(ws, i, v))) as Record<string, unknown>;
+  return JSON.parse(ws.renderJson('conversations', i, v)) as Record<string, unknown>;
 }
 
 /** The conversation with its parts: all of them (limit undefined) or the `limit` most recent. */

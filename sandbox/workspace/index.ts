@@ -11,7 +11,7 @@ import {
   contactTagIndices,
 } from './contacts.js';
 import {
-  CONVERSATION_BASE, STATE_CLOSED, STATE_OPEN, STATE_SNOOZED, basePartCount, conversation, conversationUtf8, conversationPart,
+  CONVERSATION_BASE, STATE_CLOSED, STATE_OPEN, STATE_SNOOZED, basePartCount, conversation, conversationPart, writeConversation,
   conversationWithParts, partCount,
 } from './conversations.js';
 import { ADMIN_BASE, TAG_BASE, TEAM_BASE, admin, companySegment, segment, tag, team } from './directory.js';
@@ -48,7 +48,7 @@ type ByteWriter = (w: JsonBytes, ws: Workspace, i: number, v: ApiVersion) => voi
 const BYTE_WRITERS: Partial<Record<Entity, ByteWriter>> = {
   contacts: writeContact,
   companies: writeCompany,
-  conversations: (w, ws, i, v) => { w.raw(conversationUtf8(ws, i, v)); },
+  conversations: writeConversation,
 };
 const NUMERIC_BASES: Partial<Record<Entity, number>> = {
   admins: ADMIN_BASE, teams: TEAM_BASE, tags: TAG_BASE, conversations: CONVERSATION_BASE, tickets: TICKET_BASE,
@@ -267,6 +267,22 @@ export class Workspace {
       candidates[at] = candidates[candidates.length - 1]!;
       candidates.pop();
     }
+    this.touchIndices(entity, chosen, now);
+    return chosen.map((i) => this.idOf(entity, i));
+  }
+
+  /** Updates the given records now (tests that need to move chosen records while a sync runs). */
+  touchIds(stream: StreamName, ids: string[]): void {
+    const entity = entityOf(stream);
+    this.touchIndices(entity, ids.map((id) => {
+      const i = this.indexOf(entity, id);
+      if (i < 0) throw new Error(`no ${entity} ${id}`);
+      return i;
+    }), this.nowSeconds());
+  }
+
+  private touchIndices(entity: Entity, chosen: number[], now: number): void {
+    const t = this.tables[entity];
     for (const i of chosen) {
       if (entity === 'conversations') {
         const extra = this.extraParts.get(i) ?? [];
@@ -277,7 +293,6 @@ export class Workspace {
       if (entity === 'tickets') t.kind[i] = (t.kind[i]! + 1) % TICKET_STATES.length;
       t.touch(i, now);
     }
-    return chosen.map((i) => this.idOf(entity, i));
   }
 
   /** Adds n records created now; returns their ids. */

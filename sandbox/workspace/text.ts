@@ -119,11 +119,6 @@ export function utf8Latin1(text: string): string {
   return Buffer.from(text, 'utf8').toString('latin1');
 }
 
-/** Inverse of utf8Latin1. */
-export function fromUtf8Latin1(bytes: string): string {
-  return Buffer.from(bytes, 'latin1').toString('utf8');
-}
-
 const WORDS_UTF8 = WORDS.map(utf8Latin1);
 const CAPITAL_WORDS_UTF8 = WORDS.map((w) => utf8Latin1(w.charAt(0).toUpperCase() + w.slice(1)));
 
