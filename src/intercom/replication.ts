@@ -5,6 +5,19 @@ import type { IntercomConfig } from './config.js';
 import type { IntercomClient } from './http/client.js';
 import type { ApiObject } from './streams/stream.js';
 
+/**
+ * What a stream's state holds.
+ * - `<cursor>`: the newest cursor of a completed sync (RFC 3339); the next sync starts there, minus the
+ *   attribution window.
+ * - `pending` (only while a pass over newest-first pages is unfinished): `newest`, the newest cursor the
+ *   pass emitted, and `resume_at`: every record above it is emitted, so a restarted sync reads from the
+ *   lower bound up to `resume_at` (inclusive) and then completes with max(cursor, newest).
+ */
+export interface CursorState {
+  [cursorKey: string]: unknown;
+  pending?: { newest: string; resume_at: string };
+}
+
 /** One stream of a family as this sync reads it. */
 interface Target {
   name: string;
@@ -13,19 +26,28 @@ interface Target {
   cursorKey: string;
   /** Inclusive lower bound on the top-level record's updated_at (unix s); undefined: no bound. */
   bound: number | undefined;
-  /** The cursor in the incoming state (unix s): the state never moves behind it. */
-  previous: number | undefined;
-  /** Newest cursor among the records emitted for this stream in this sync. */
+  /** Inclusive upper bound (unix s) from an unfinished pass, or undefined. */
+  until: number | undefined;
+  /** The committed cursor of the incoming state: the state never moves behind it. */
+  committed: number | undefined;
+  /** Newest cursor emitted for this stream, by this pass or by the unfinished one it resumes. */
   newest: number | undefined;
-  /** Newest cursor already written in a checkpoint. */
-  checkpointed: number | undefined;
+  /** How far down this pass has fully emitted (newest-first streams), once inside the target's range. */
+  resumeAt: number | undefined;
+  /** The last state handed out, to never repeat one. */
+  last: string | undefined;
 }
 
 /**
  * The read group of one family: one pass over the API for the top-level stream, feeding the selected parent
- * and child streams. Incremental bounds follow the attribution window:
- * lower bound = max(start_date, state cursor - window), inclusive; a stream's state is the newest cursor it
- * emitted (never behind the incoming state), checkpointed after every page for ordered streams.
+ * and child streams.
+ *
+ * Incremental bounds follow the attribution window: lower bound = max(start_date, cursor - window),
+ * inclusive. Searched streams are read newest first: Intercom's search cursor is stateless, so a record
+ * updated during the pass moves ahead of the position already read. Nothing unread shifts (read oldest
+ * first, every untouched record behind a moved one would slide back one place and be skipped). The moved
+ * record is caught by the next sync, whose lower bound is at most this pass's newest cursor. A checkpoint
+ * after every page keeps the committed cursor and the progress of the pass (see CursorState).
  */
 export function familyGroup(
   family: Family,
@@ -38,35 +60,40 @@ export function familyGroup(
   const { root } = family;
   const names = [root.name, ...family.children.map((c) => c.name)].filter((n) => selected.has(n));
   if (names.length === 0) return undefined;
+  const newestFirst = root.order === 'newest_first';
 
   const targets = names.map((name): Target => {
     const incremental = root.cursor !== undefined && selected.get(name)!.syncMode === 'incremental';
     const cursorKey = name === root.name ? (root.cursor ?? 'updated_at') : CHILD_CURSOR;
-    const previous = incremental ? cursorFromState(name, state.get(name), cursorKey) : undefined;
+    const saved = incremental ? readCursorState(name, state.get(name), cursorKey) : {};
     let bound: number | undefined;
     if (root.cursor !== undefined) {
       bound = config.startDate;
-      if (previous !== undefined) bound = Math.max(bound, previous - config.attributionWindowSeconds);
+      if (saved.committed !== undefined) bound = Math.max(bound, saved.committed - config.attributionWindowSeconds);
     }
-    return { name, incremental, cursorKey, bound, previous, newest: undefined, checkpointed: previous };
+    const until = newestFirst ? saved.resumeAt : undefined;
+    return { name, incremental, cursorKey, bound, until, committed: saved.committed, newest: saved.newest, resumeAt: undefined, last: undefined };
   });
   const parent = targets.find((t) => t.name === root.name);
   const childTargets = targets.filter((t) => t !== parent);
   const wantedChildren = new Set(childTargets.map((t) => family.childArrayOf(t.name)));
   const since = root.cursor === undefined ? undefined : Math.min(...targets.map((t) => t.bound!));
-  const highestBound = Math.max(...targets.map((t) => t.bound ?? -Infinity));
+  const until = targets.some((t) => t.until === undefined) ? undefined : Math.max(...targets.map((t) => t.until!));
   const allChildren = new Set(childTargets.map((t) => t.name));
+  const uniform = childTargets.every((t) => t.bound === childTargets[0]!.bound && t.until === childTargets[0]!.until);
 
   async function* read(): AsyncIterable<ReadEvent> {
     let estimated = false;
-    const pages = root.pages({ client, since, wantedChildren, concurrency: config.concurrency, log: ctx.log });
+    const pages = root.pages({ client, since, until, wantedChildren, concurrency: config.concurrency, log: ctx.log });
     for await (const page of pages) {
       if (!estimated && page.totalCount !== undefined && parent) {
         estimated = true;
         yield { type: 'estimate', stream: parent.name, rowEstimate: page.totalCount };
       }
+      let lowest: number | undefined;
       for (const record of page.records) {
         const cursor = root.cursor ? unixSeconds(record[root.cursor]) : undefined;
+        if (cursor !== undefined && (lowest === undefined || cursor < lowest)) lowest = cursor;
         root.shape?.(record);
         family.convertTimestamps(record);
         if (parent && admits(parent, cursor)) {
@@ -74,23 +101,28 @@ export function familyGroup(
           advance(parent, cursor);
         }
         if (childTargets.length === 0) continue;
-        const wanted = cursor === undefined || cursor >= highestBound ? allChildren : admitted(childTargets, cursor);
-        if (wanted.size === 0) continue;
+        const wanted = uniform ? (admits(childTargets[0]!, cursor) ? allChildren : undefined) : admitted(childTargets, cursor);
+        if (!wanted || wanted.size === 0) continue;
         for (const row of family.split(record, wanted)) yield { type: 'record', stream: row.stream, data: row.data };
         for (const target of childTargets) if (wanted.has(target.name)) advance(target, cursor);
       }
-      if (!root.unordered) yield* checkpoints(targets);
+      if (newestFirst && lowest !== undefined) {
+        for (const target of targets) if (target.until === undefined || lowest <= target.until) target.resumeAt = lowest;
+        yield* checkpoints(targets, false);
+      }
     }
-    yield* checkpoints(targets);
+    yield* checkpoints(targets, true);
   }
   return { streams: names, read };
 }
 
 function admits(target: Target, cursor: number | undefined): boolean {
-  return target.bound === undefined || (cursor !== undefined && cursor >= target.bound);
+  if (target.bound === undefined) return true;
+  if (cursor === undefined || cursor < target.bound) return false;
+  return target.until === undefined || cursor <= target.until;
 }
 
-function admitted(targets: Target[], cursor: number): Set<string> {
+function admitted(targets: Target[], cursor: number | undefined): Set<string> {
   return new Set(targets.filter((t) => admits(t, cursor)).map((t) => t.name));
 }
 
@@ -98,24 +130,43 @@ function advance(target: Target, cursor: number | undefined): void {
   if (cursor !== undefined && (target.newest === undefined || cursor > target.newest)) target.newest = cursor;
 }
 
-/** A checkpoint for every incremental stream whose cursor moved forward since its last one. */
-function* checkpoints(targets: Target[]): Iterable<ReadEvent> {
+/** A checkpoint for every incremental stream whose state changed: mid-pass progress, or the completed cursor. */
+function* checkpoints(targets: Target[], complete: boolean): Iterable<ReadEvent> {
   for (const target of targets) {
-    if (!target.incremental || target.newest === undefined) continue;
-    if (target.checkpointed !== undefined && target.newest <= target.checkpointed) continue;
-    target.checkpointed = target.newest;
-    yield { type: 'checkpoint', stream: target.name, state: { [target.cursorKey]: isoSeconds(target.newest) } };
+    if (!target.incremental) continue;
+    const state: CursorState = {};
+    const cursor = max(target.committed, target.newest);
+    if (complete) {
+      if (cursor === undefined) continue;
+      state[target.cursorKey] = isoSeconds(cursor);
+    } else {
+      if (target.resumeAt === undefined || target.newest === undefined) continue;
+      if (target.committed !== undefined) state[target.cursorKey] = isoSeconds(target.committed);
+      state.pending = { newest: isoSeconds(target.newest), resume_at: isoSeconds(target.resumeAt) };
+    }
+    const text = JSON.stringify(state);
+    if (text === target.last) continue;
+    target.last = text;
+    yield { type: 'checkpoint', stream: target.name, state };
   }
 }
 
-/** The cursor a stream's incoming state holds, as unix seconds; accepts RFC 3339 strings and unix numbers. */
-export function cursorFromState(stream: string, state: StreamState | undefined, cursorKey: string): number | undefined {
-  if (!state) return undefined;
+const max = (a: number | undefined, b: number | undefined) => (a === undefined ? b : b === undefined ? a : Math.max(a, b));
+
+/** The committed cursor and the progress of an unfinished pass, from a stream's incoming state. */
+export function readCursorState(stream: string, state: StreamState | undefined, cursorKey: string): { committed?: number; newest?: number; resumeAt?: number } {
+  if (!state) return {};
   const value = state[cursorKey] ?? state.updated_at ?? state[CHILD_CURSOR];
-  if (value === undefined || value === null) return undefined;
+  const committed = value === undefined || value === null ? undefined : readable(stream, cursorKey, value);
+  const pending = state.pending as { newest?: unknown; resume_at?: unknown } | undefined;
+  if (!pending || typeof pending !== 'object') return { committed };
+  return { committed, newest: readable(stream, 'pending.newest', pending.newest), resumeAt: readable(stream, 'pending.resume_at', pending.resume_at) };
+}
+
+function readable(stream: string, key: string, value: unknown): number {
   const seconds = unixSeconds(value);
   if (seconds === undefined) {
-    throw configError(`The saved state of stream "${stream}" has an unreadable cursor ${JSON.stringify(value)} under "${cursorKey}": reset the stream or fix its state.`);
+    throw configError(`The saved state of stream "${stream}" has an unreadable cursor ${JSON.stringify(value)} under "${key}": reset the stream or fix its state.`);
   }
   return seconds;
 }

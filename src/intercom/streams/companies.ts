@@ -9,7 +9,7 @@ export const companies: IntercomStream = {
   schema: 'companies',
   primaryKey: 'id',
   cursor: 'updated_at',
-  unordered: true,
+  order: 'unordered',
   children: [
     { name: 'tags', path: ['tags', 'tags'] },
     { name: 'segments', path: ['segments', 'segments'] },

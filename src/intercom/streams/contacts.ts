@@ -1,5 +1,5 @@
 import type { IntercomClient } from '../http/client.js';
-import { allOf, searchByUpdatedAt, updatedSince } from './search.js';
+import { allOf, searchNewestFirst, updatedBetween } from './search.js';
 import { withFollowUps } from './follow-ups.js';
 import type { ApiObject, FetchContext, IntercomStream, Page } from './stream.js';
 
@@ -8,7 +8,7 @@ type Role = 'user' | 'lead';
 interface InlineList { type?: string; data?: ApiObject[]; url?: string; total_count?: number; has_more?: boolean }
 
 /**
- * Users and leads are both Intercom contacts, told apart by `role`. Read by `POST /contacts/search`, oldest
+ * Users and leads are both Intercom contacts, told apart by `role`. Read by `POST /contacts/search`, newest
  * update first. Inline tag and company lists carry at most 10 items: when `has_more` is set the full list is
  * fetched from its `url`. Contacts in API 2.x carry no segments: when a segments child stream is wanted, the
  * membership comes from one contacts search per segment and is added as `segments: {type:'list', data}`.
@@ -19,6 +19,7 @@ export function contactsStream(name: 'users' | 'leads', role: Role): IntercomStr
     schema: 'contacts',
     primaryKey: 'id',
     cursor: 'updated_at',
+    order: 'newest_first',
     children: [
       { name: 'companies', path: ['companies', 'data'] },
       { name: 'social_profiles', path: ['social_profiles', 'data'] },
@@ -29,7 +30,7 @@ export function contactsStream(name: 'users' | 'leads', role: Role): IntercomStr
     async *pages(ctx: FetchContext): AsyncIterable<Page> {
       const roleFilter = { field: 'role', operator: '=', value: role };
       const segmentsOf = ctx.wantedChildren.has('segments') ? await segmentMembership(ctx, roleFilter) : undefined;
-      const pages = searchByUpdatedAt(ctx.client, '/contacts/search', 'data', allOf(roleFilter, updatedSince(ctx.since, 'day')));
+      const pages = searchNewestFirst(ctx.client, '/contacts/search', 'data', allOf(roleFilter, ...updatedBetween(ctx.since, ctx.until, 'day')));
       yield* withFollowUps(pages, ctx.concurrency, async (contact) => {
         await Promise.all([completeList(ctx.client, contact, 'tags'), completeList(ctx.client, contact, 'companies')]);
         if (segmentsOf) contact.segments = { type: 'list', data: segmentsOf.get(String(contact.id)) ?? [] };
@@ -68,8 +69,8 @@ async function segmentMembership(ctx: FetchContext, roleFilter: ApiObject): Prom
   const list = await ctx.client.get<{ segments?: ApiObject[] }>('/segments');
   const membership = new Map<string, ApiObject[]>();
   for (const segment of list.segments ?? []) {
-    const query = allOf(roleFilter, { field: 'segment_id', operator: '=', value: segment.id }, updatedSince(ctx.since, 'day'));
-    for await (const page of searchByUpdatedAt(ctx.client, '/contacts/search', 'data', query)) {
+    const query = allOf(roleFilter, { field: 'segment_id', operator: '=', value: segment.id }, ...updatedBetween(ctx.since, ctx.until, 'day'));
+    for await (const page of searchNewestFirst(ctx.client, '/contacts/search', 'data', query)) {
       for (const contact of page.records) {
         const id = String(contact.id);
         const segments = membership.get(id);

@@ -1,11 +1,11 @@
-import { searchByUpdatedAt, updatedSince } from './search.js';
+import { allOf, searchNewestFirst, updatedBetween } from './search.js';
 import { withFollowUps } from './follow-ups.js';
 import type { ApiObject, FetchContext, IntercomStream, Page } from './stream.js';
 
 interface PartList { conversation_parts?: unknown[]; total_count?: number }
 
 /**
- * Conversations, read by `POST /conversations/search` (exact-second dates), oldest update first. Search
+ * Conversations, read by `POST /conversations/search` (exact-second dates), newest update first. Search
  * results never contain parts: when the parts child stream is wanted, every conversation is retrieved
  * (`GET /conversations/{id}`), with bounded concurrency under the shared pacer, and the retrieved object
  * (with its `conversation_parts`) is the record.
@@ -15,14 +15,14 @@ export const conversations: IntercomStream = {
   schema: 'conversations',
   primaryKey: 'id',
   cursor: 'updated_at',
+  order: 'newest_first',
   children: [
     { name: 'parts', path: ['conversation_parts', 'conversation_parts'] },
     { name: 'tags', path: ['tags', 'tags'] },
   ],
   shape: shapeConversation,
   async *pages(ctx: FetchContext): AsyncIterable<Page> {
-    const filter = updatedSince(ctx.since, 'second') ?? { field: 'updated_at', operator: '>', value: 0 };
-    const pages = searchByUpdatedAt(ctx.client, '/conversations/search', 'conversations', filter);
+    const pages = searchNewestFirst(ctx.client, '/conversations/search', 'conversations', allOf(...updatedBetween(ctx.since, ctx.until, 'second')));
     if (!ctx.wantedChildren.has('parts')) {
       yield* pages;
       return;

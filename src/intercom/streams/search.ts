@@ -16,6 +16,17 @@ export function updatedSince(since: number | undefined, semantics: DateSemantics
   return { field: 'updated_at', operator: '>', value: Math.max(0, value) };
 }
 
+/** The search filter for "updated_at <= until" (same day rounding rule: ask for more, filter exactly). */
+export function updatedUntil(until: number | undefined, semantics: DateSemantics): ApiObject | undefined {
+  if (until === undefined) return undefined;
+  return { field: 'updated_at', operator: '<', value: semantics === 'day' ? until + DAY : until + 1 };
+}
+
+/** The updated_at range of a fetch, as search filters. */
+export function updatedBetween(since: number | undefined, until: number | undefined, semantics: DateSemantics): (ApiObject | undefined)[] {
+  return [updatedSince(since, semantics), updatedUntil(until, semantics)];
+}
+
 export function allOf(...filters: (ApiObject | undefined)[]): ApiObject {
   const present = filters.filter((f): f is ApiObject => f !== undefined);
   if (present.length === 1) return present[0]!;
@@ -23,13 +34,16 @@ export function allOf(...filters: (ApiObject | undefined)[]): ApiObject {
   return { operator: 'AND', value: present };
 }
 
-/** Pages of a search, oldest update first. */
-export async function* searchByUpdatedAt(
+/**
+ * Pages of a search, newest update first: with Intercom's stateless cursor a record updated meanwhile moves
+ * ahead of what was read, and no unread record slides into a gap (see replication.ts).
+ */
+export async function* searchNewestFirst(
   client: IntercomClient,
   path: string,
   itemsKey: string,
   query: ApiObject,
 ): AsyncIterable<Page> {
-  const pages = client.search<ApiObject>(path, { query, sort: { field: 'updated_at', order: 'ascending' } }, { itemsKey, perPage: 150 });
+  const pages = client.search<ApiObject>(path, { query, sort: { field: 'updated_at', order: 'descending' } }, { itemsKey, perPage: 150 });
   for await (const page of pages) yield { records: page.items, totalCount: page.totalCount };
 }

@@ -21,6 +21,8 @@ export interface FetchContext {
   client: IntercomClient;
   /** Inclusive lower bound on the cursor (unix seconds); undefined reads everything. */
   since: number | undefined;
+  /** Inclusive upper bound on the cursor (unix seconds), when resuming an unfinished pass; undefined: none. */
+  until: number | undefined;
   /** Names of the child arrays whose rows are wanted in this sync (a stream fetches extra data only for these). */
   wantedChildren: ReadonlySet<string>;
   concurrency: number;
@@ -29,8 +31,7 @@ export interface FetchContext {
 
 /**
  * A top-level Intercom table. It declares what it is; `pages` says how Intercom hands it out.
- * Incremental tables (cursor set) return pages in ascending cursor order, so that every page end is a safe
- * checkpoint.
+ * Incremental tables say in which order their pages come (`order`), which decides where state is safe.
  */
 export interface IntercomStream {
   name: string;
@@ -41,7 +42,10 @@ export interface IntercomStream {
   children?: ChildArray[];
   /** Brings one API object to the stream's schema (version differences, the seed's documented columns), in place, before timestamps are converted. */
   shape?(record: ApiObject): void;
-  /** Pages do not come in cursor order (the companies scroll): state advances only when the stream ends. */
-  unordered?: boolean;
+  /**
+   * 'newest_first': pages in descending cursor order (searches), checkpointed after every page;
+   * 'unordered': no cursor order (the companies scroll), state advances only when the stream ends.
+   */
+  order?: 'newest_first' | 'unordered';
   pages(ctx: FetchContext): AsyncIterable<Page>;
 }

@@ -1,18 +1,18 @@
-import { searchByUpdatedAt, updatedSince } from './search.js';
+import { allOf, searchNewestFirst, updatedBetween } from './search.js';
 import type { FetchContext, IntercomStream, Page } from './stream.js';
 
-/** Tickets, read by `POST /tickets/search` (exact-second dates), oldest update first. */
+/** Tickets, read by `POST /tickets/search` (exact-second dates), newest update first. */
 export const tickets: IntercomStream = {
   name: 'tickets',
   schema: 'tickets',
   primaryKey: 'id',
   cursor: 'updated_at',
+  order: 'newest_first',
   /** 2.11 sends `ticket_state` as a string, later versions as an object: always the object. */
   shape(ticket) {
     if (typeof ticket.ticket_state === 'string') ticket.ticket_state = { category: ticket.ticket_state };
   },
   pages(ctx: FetchContext): AsyncIterable<Page> {
-    const filter = updatedSince(ctx.since, 'second') ?? { field: 'updated_at', operator: '>', value: 0 };
-    return searchByUpdatedAt(ctx.client, '/tickets/search', 'tickets', filter);
+    return searchNewestFirst(ctx.client, '/tickets/search', 'tickets', allOf(...updatedBetween(ctx.since, ctx.until, 'second')));
   },
 };
