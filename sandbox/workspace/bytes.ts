@@ -121,8 +121,5 @@ export class JsonBytes {
     return this;
   }
 
-  /** `null`, or the number. */
-  numOrNull(value: number | null): this { return value === null ? this.raw('null') : this.num(value); }
-
   bool(value: boolean): this { return this.raw(value ? 'true' : 'false'); }
 }
