@@ -1,0 +1,74 @@
+// `node .build/bench/profile.js`: where the connector's time goes in the pipeline scenario (50,000 contacts,
+// prewarmed sandbox in its own process), and the ceiling JSON itself puts on one thread for these records.
+// Writes bench/results/pipeline-profile.txt.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { catalogFor, sandboxProcess } from './harness.js';
+
+interface ProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }
+
+const sandbox = await sandboxProcess({ seed: 42, sizes: { contacts: 50_000, companies: 2_500, conversations: 10_000 }, rateLimitPerMinute: 0, prewarm: true });
+const dir = mkdtempSync(join(tmpdir(), 'bench-profile-'));
+const config = { access_token: sandbox.token, base_url: sandbox.url, start_date: '2000-01-01T00:00:00Z' };
+writeFileSync(join(dir, 'config.json'), JSON.stringify(config));
+writeFileSync(join(dir, 'catalog.json'), JSON.stringify(await catalogFor(config, ['users', 'leads', 'companies', 'conversations'])));
+const started = Date.now();
+const child = spawn(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${dir}`, resolve('dist/main.js'), 'read', '--config', join(dir, 'config.json'), '--catalog', join(dir, 'catalog.json')], { stdio: ['ignore', 'pipe', 'inherit'] });
+let bytes = 0;
+let records = 0;
+const RECORD = Buffer.from('{"type":"RECORD"');
+for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
+  bytes += chunk.length;
+  for (let at = chunk.indexOf(RECORD); at !== -1; at = chunk.indexOf(RECORD, at + 1)) records++;
+}
+await new Promise((done) => (child.exitCode !== null ? done(null) : child.on('exit', done)));
+const seconds = (Date.now() - started) / 1000;
+await sandbox.stop();
+
+const profile = JSON.parse(readFileSync(join(dir, readdirSync(dir).find((f) => f.endsWith('.cpuprofile'))!), 'utf8')) as { nodes: ProfileNode[]; samples: number[] };
+const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
+const self = new Map<string, number>();
+for (const id of profile.samples) {
+  const { functionName, url, lineNumber } = nodes.get(id)!.callFrame;
+  const key = `${functionName || '(anonymous)'} ${url.split('/').slice(-2).join('/')}:${lineNumber}`;
+  self.set(key, (self.get(key) ?? 0) + 1);
+}
+const top = [...self].sort((a, b) => b[1] - a[1]).slice(0, 15).map(([k, n]) => `${((100 * n) / profile.samples.length).toFixed(1).padStart(5)}%  ${k}`);
+
+// The JSON ceiling: parse one page of 150 of the records just read, stringify them as RECORD lines.
+const sample = await (async () => {
+  const sb = await sandboxProcess({ seed: 42, sizes: { contacts: 300 } });
+  const body = await fetch(`${sb.url}/contacts/search`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${sb.token}`, accept: 'application/json', 'content-type': 'application/json', 'intercom-version': '2.14' },
+    body: JSON.stringify({ query: { field: 'role', operator: '=', value: 'user' }, pagination: { per_page: 150 } }),
+  });
+  const text = Buffer.from(await body.arrayBuffer());
+  await sb.stop();
+  return text;
+})();
+const rounds = 200;
+const time = (fn: () => void) => { const t = process.hrtime.bigint(); for (let i = 0; i < rounds; i++) fn(); return Number(process.hrtime.bigint() - t) / 1e9; };
+let page: { data: unknown[] } = { data: [] };
+const decode = time(() => sample.toString('utf8'));
+const text = sample.toString('utf8');
+const parse = time(() => { page = JSON.parse(text); });
+let lines = '';
+const stringify = time(() => { lines = page.data.map((data) => JSON.stringify({ type: 'RECORD', record: { stream: 'users', data, emitted_at: 0 } })).join('\n'); });
+const encode = time(() => Buffer.from(lines, 'utf8'));
+const perRecord = (s: number) => Math.round((rounds * page.data.length) / s);
+const ceiling = Math.round(1 / (1 / perRecord(decode) + 1 / perRecord(parse) + 1 / perRecord(stringify) + 1 / perRecord(encode)));
+
+const report = [
+  `pipeline profile: ${records} records, ${(bytes / 1e6).toFixed(0)} MB, ${seconds.toFixed(1)} s, ${Math.round(records / seconds)} records/s (${process.version})`,
+  'self time of the connector process:',
+  ...top,
+  '',
+  `JSON work per record on one thread (users records, ${(sample.length / page.data.length / 1000).toFixed(1)} KB each):`,
+  `  decode ${perRecord(decode)}/s, JSON.parse ${perRecord(parse)}/s, JSON.stringify ${perRecord(stringify)}/s, encode ${perRecord(encode)}/s`,
+  `  together: at most ${ceiling} records/s on one thread, before any other work`,
+].join('\n');
+console.log(report);
+writeFileSync('bench/results/pipeline-profile.txt', report + '\n');
