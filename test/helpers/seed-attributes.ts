@@ -2,8 +2,9 @@
 // each table's block runs from its "<table> Attributes" heading to the next table heading; lines like
 // "Admin ID (" / "id" / ")type" and "company_id - This is the ID..." are reduced to attribute names.
 import { readFileSync } from 'node:fs';
+import { sharedPath } from './shared.js';
 
-export const SEED_PAGE = '../shared/reference/seed/stitch-intercom-integration.txt';
+export const SEED_PAGE = sharedPath('reference', 'seed', 'stitch-intercom-integration.txt');
 
 export function seedAttributes(text: string = readFileSync(new URL(SEED_PAGE, `file://${process.cwd()}/`), 'utf8')): Map<string, string[]> {
   const lines = text.split('\n');

@@ -10,6 +10,7 @@ import YAML from 'yaml';
 import { loadSchema, schemaNames } from '../../src/intercom/schemas/index.js';
 import { compileTimestampConverter } from '../../src/normalize/timestamps.js';
 import { schemaRuleViolations } from '../helpers/schema-rules.js';
+import { sharedPath } from '../helpers/shared.js';
 import { seedAttributes } from '../helpers/seed-attributes.js';
 
 const addFormats = addFormatsModule.default;
@@ -79,7 +80,7 @@ test('every attribute the seed page names is in its table\'s schema', () => {
 });
 
 test('every top-level field of the 2.14 component, and every 2.14 timestamp, is in the schema', () => {
-  const openapi = YAML.parse(readFileSync('../shared/reference/intercom-openapi/intercom-openapi-2.14.yaml', 'utf8'));
+  const openapi = YAML.parse(readFileSync(sharedPath('reference', 'intercom-openapi', 'intercom-openapi-2.14.yaml'), 'utf8'));
   const components = openapi.components.schemas as Record<string, { properties: Record<string, { format?: string }> }>;
   for (const [name, component] of Object.entries(COMPONENT)) {
     const properties = loadSchema(name)['properties'] as Record<string, Record<string, unknown>>;

@@ -4,8 +4,8 @@
  * `nullable: true` becomes a 'null' type, `example` and `x-*` are dropped. The response schema of an
  * endpoint is read from the description's own `paths` (its 200 response's $ref), not from a hand-made map.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import YAML from 'yaml';
@@ -13,12 +13,13 @@ import YAML from 'yaml';
 export type DescribedVersion = '2.11' | '2.14';
 type Json = Record<string, unknown>;
 
+import { sharedPath } from '../helpers/shared.js';
+
 const addFormats = addFormatsModule.default;
 
 /** The reference folder: a sibling of the repository (CI), else the shared checkout of this machine. */
 export function referenceDir(): string {
-  const sibling = resolve(process.cwd(), '..', 'shared', 'reference', 'intercom-openapi');
-  return existsSync(sibling) ? sibling : '/work/shared/reference/intercom-openapi';
+  return sharedPath('reference', 'intercom-openapi');
 }
 
 const REF_PREFIX = '#/components/schemas/';
