@@ -84,7 +84,7 @@ export function familyGroup(
 
   async function* read(): AsyncIterable<ReadEvent> {
     let estimated = false;
-    const pages = root.pages({ client, since, until, wantedChildren, concurrency: config.concurrency, log: ctx.log });
+    const pages = root.pages({ client, since, until, wantedChildren, concurrency: config.concurrency, log: ctx.log, now: ctx.now });
     for await (const page of pages) {
       if (!estimated && page.totalCount !== undefined && parent) {
         estimated = true;

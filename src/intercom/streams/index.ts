@@ -1,3 +1,4 @@
+import { adminActivityLogs } from './activity-logs.js';
 import { companies, companySegments } from './companies.js';
 import { leads, users } from './contacts.js';
 import { conversations } from './conversations.js';
@@ -19,5 +20,6 @@ export const STREAMS: IntercomStream[] = [
   leads,
   conversations,
   tickets,
+  adminActivityLogs,
 ];
 

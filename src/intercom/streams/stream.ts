@@ -27,6 +27,8 @@ export interface FetchContext {
   wantedChildren: ReadonlySet<string>;
   concurrency: number;
   log: RunContext['log'];
+  /** Milliseconds since the epoch (injected). */
+  now: () => number;
 }
 
 /**
@@ -38,7 +40,8 @@ export interface IntercomStream {
   /** The schema file in src/intercom/schemas (without .json). */
   schema: string;
   primaryKey: string;
-  cursor?: 'updated_at';
+  /** The cursor of incremental tables: `updated_at`, or `created_at` for append-only logs. */
+  cursor?: 'updated_at' | 'created_at';
   children?: ChildArray[];
   /** Brings one API object to the stream's schema (version differences, the seed's documented columns), in place, before timestamps are converted. */
   shape?(record: ApiObject): void;
