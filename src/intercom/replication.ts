@@ -56,10 +56,13 @@ export function familyGroup(
   config: IntercomConfig,
   client: IntercomClient,
   ctx: RunContext,
+  riders: Family[] = [],
 ): ReadGroup | undefined {
   const { root } = family;
   const names = [root.name, ...family.children.map((c) => c.name)].filter((n) => selected.has(n));
   if (names.length === 0) return undefined;
+  // Gathered tables (each record once) that ride along this pass: see IntercomStream.companion.
+  const gathered = riders.map((rider) => ({ rider, seen: new Set<string>() }));
   const newestFirst = root.order === 'newest_first';
 
   const targets = names.map((name): Target => {
@@ -82,16 +85,26 @@ export function familyGroup(
   const allChildren = new Set(childTargets.map((t) => t.name));
   const uniform = childTargets.every((t) => t.bound === childTargets[0]!.bound && t.until === childTargets[0]!.until);
 
+  const own = root.companion ? new Set<string>() : undefined;
   async function* read(): AsyncIterable<ReadEvent> {
     let estimated = false;
-    const pages = root.pages({ client, since, until, wantedChildren, concurrency: config.concurrency, log: ctx.log, now: ctx.now });
-    for await (const page of pages) {
+    const fetch = { client, since, until, wantedChildren, concurrency: config.concurrency, log: ctx.log, now: ctx.now };
+    for await (const page of root.pages(fetch)) {
       if (!estimated && page.totalCount !== undefined && parent) {
         estimated = true;
         yield { type: 'estimate', stream: parent.name, rowEstimate: page.totalCount };
       }
       let lowest: number | undefined;
       for (const record of page.records) {
+        if (own && !firstSight(own, record[root.primaryKey])) continue;
+        for (const { rider, seen } of gathered) {
+          for (const item of await rider.root.companion!.collect(record, fetch)) {
+            if (!firstSight(seen, item[rider.root.primaryKey])) continue;
+            rider.root.shape?.(item);
+            rider.convertTimestamps(item);
+            yield { type: 'record', stream: rider.root.name, data: item };
+          }
+        }
         const cursor = root.cursor ? unixSeconds(record[root.cursor]) : undefined;
         if (cursor !== undefined && (lowest === undefined || cursor < lowest)) lowest = cursor;
         root.shape?.(record);
@@ -113,7 +126,15 @@ export function familyGroup(
     }
     yield* checkpoints(targets, true);
   }
-  return { streams: names, read };
+  return { streams: [...names, ...riders.map((r) => r.root.name)], read };
+}
+
+/** True the first time a key is seen. */
+function firstSight(seen: Set<string>, key: unknown): boolean {
+  const text = String(key);
+  if (seen.has(text)) return false;
+  seen.add(text);
+  return true;
 }
 
 function admits(target: Target, cursor: number | undefined): boolean {

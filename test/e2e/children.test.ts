@@ -62,3 +62,16 @@ test('an incremental second read after a touch returns the touched parents\' chi
     assert.equal(rows.length, sandbox.workspace.conversationParts(id)!.length, `every part of touched conversation ${id}, the new one included`);
   }
 });
+
+test('company_segments rides along the companies scroll when both are read, and reads alone otherwise', async () => {
+  const truth = sandbox.workspace.ids('company_segments').map((r) => r.id).sort();
+  for (const streams of [['companies', 'company_segments'], ['company_segments']]) {
+    sandbox.log.length = 0;
+    const result = await runConnector('read', { config: config(), catalog: configuredCatalog(catalog, streams, 'full_refresh') });
+    assert.equal(result.code, 0);
+    // The log keeps the path with its query: a scroll starts without a scroll_param.
+    const scrollStarts = sandbox.log.filter((e) => e.path === '/companies/scroll' && e.status === 200);
+    assert.equal(scrollStarts.length, 1, `${streams.join(' + ')}: one scroll`);
+    assert.deepEqual(records(result.messages, 'company_segments').map((r) => String(r.id)).sort(), truth, `${streams.join(' + ')}: each company segment once`);
+  }
+});

@@ -28,25 +28,22 @@ export const companySegments: IntercomStream = {
   name: 'company_segments',
   schema: 'company_segments',
   primaryKey: 'id',
-  async *pages({ client, log }: FetchContext): AsyncIterable<Page> {
-    const seen = new Set<string>();
-    for await (const page of client.scrollCompanies<ApiObject & { id: string }>()) {
-      const fresh: ApiObject[] = [];
-      for (const company of page) {
-        let list = (company.segments as { segments?: ApiObject[] } | undefined)?.segments;
-        if (!Array.isArray(list)) {
-          const body = await client.get<{ data?: ApiObject[] } | undefined>(`/companies/${encodeURIComponent(company.id)}/segments`, undefined, { notFound: 'undefined' });
-          if (!body) log('WARN', `company ${company.id} was deleted while the sync ran: its segments were skipped`);
-          list = body?.data ?? [];
-        }
-        for (const segment of list ?? []) {
-          const id = String(segment.id);
-          if (seen.has(id)) continue;
-          seen.add(id);
-          fresh.push(segment);
-        }
-      }
-      if (fresh.length) yield { records: fresh };
+  companion: { of: 'companies', collect: segmentsOfCompany },
+  async *pages(ctx: FetchContext): AsyncIterable<Page> {
+    for await (const page of ctx.client.scrollCompanies<ApiObject & { id: string }>()) {
+      const records: ApiObject[] = [];
+      for (const company of page) records.push(...(await segmentsOfCompany(company, ctx)));
+      yield { records };
     }
   },
 };
+
+/** The segments of one company: inline, or from `GET /companies/{id}/segments` when it carries none. */
+async function segmentsOfCompany(company: ApiObject, { client, log }: FetchContext): Promise<ApiObject[]> {
+  const inline = (company.segments as { segments?: ApiObject[] } | undefined)?.segments;
+  if (Array.isArray(inline)) return inline;
+  const id = encodeURIComponent(String(company.id));
+  const body = await client.get<{ data?: ApiObject[] } | undefined>(`/companies/${id}/segments`, undefined, { notFound: 'undefined' });
+  if (!body) log('WARN', `company ${company.id} was deleted while the sync ran: its segments were skipped`);
+  return body?.data ?? [];
+}

@@ -46,6 +46,11 @@ export interface IntercomStream {
   /** Brings one API object to the stream's schema (version differences, the seed's documented columns), in place, before timestamps are converted. */
   shape?(record: ApiObject): void;
   /**
+   * A full table gathered from the records of another top-level stream (`of`). When both are selected it is
+   * read during that stream's pass, with no pass of its own.
+   */
+  companion?: { of: string; collect(record: ApiObject, ctx: FetchContext): Promise<ApiObject[]> };
+  /**
    * 'newest_first': pages in descending cursor order (searches), checkpointed after every page;
    * 'unordered': no cursor order (the companies scroll), state advances only when the stream ends.
    */
