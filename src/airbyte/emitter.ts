@@ -95,28 +95,9 @@ export class Emitter {
     return this.write(chunk);
   }
 
-  private write(chunk: string | Uint8Array): Promise<void> | undefined {
+  private write(chunk: string): Promise<void> | undefined {
     const roomLeft = this.out.write(chunk);
     return roomLeft ? undefined : this.waitForDrain();
-  }
-
-  /**
-   * Writes RECORD lines serialised elsewhere (a worker thread): UTF-8, one message per line, each line ending
-   * in a newline. Secrets are redacted here as for every other line; the fast path writes the bytes as they are.
-   */
-  writeLines(lines: Uint8Array): Promise<void> | undefined {
-    if (this.failure) throw this.failure;
-    if (lines.length === 0) return undefined;
-    this.refreshSecrets();
-    const bytes = Buffer.from(lines.buffer, lines.byteOffset, lines.byteLength);
-    if (this.escapedSecrets.some((secret) => bytes.includes(secret))) {
-      for (const line of bytes.toString('utf8').split('\n')) {
-        if (line !== '') this.emit(JSON.parse(line) as AirbyteMessage);
-      }
-      return this.writeBatch();
-    }
-    if (this.batch !== '') void this.writeBatch();
-    return this.write(bytes);
   }
 
   /** Free text with every secret replaced by `****` (for stderr and anything else leaving the process). */

@@ -48,8 +48,7 @@ function checkGroups(groups: ReadGroup[], streams: ConfiguredStream[]): void {
 }
 
 /**
- * Reads every configured stream, `source.parallelGroups` groups at a time. Returns the exit code: 0 when
- * every group completed, 1 otherwise.
+ * Reads every configured stream. Returns the exit code: 0 when every group completed, 1 otherwise.
  * Config errors about the catalog stop everything before any read; a failing group marks its streams
  * INCOMPLETE and the next group still runs. Throws only when the output itself fails or the plan is invalid.
  */
@@ -65,15 +64,9 @@ export async function readStreams<C>(
   const groups = await source.readGroups(config, streams, stateMap, ctx);
   checkGroups(groups, streams);
   let exitCode = 0;
-  let next = 0;
-  const lane = async () => {
-    while (next < groups.length) {
-      const group = groups[next++]!;
-      if (!(await readGroup(group, stateMap, emitter))) exitCode = 1;
-    }
-  };
-  const lanes = Math.max(1, Math.min(source.parallelGroups ?? 1, groups.length));
-  await Promise.all(Array.from({ length: lanes }, lane));
+  for (const group of groups) {
+    if (!(await readGroup(group, stateMap, emitter))) exitCode = 1;
+  }
   return exitCode;
 }
 
@@ -81,7 +74,7 @@ async function readGroup(group: ReadGroup, inputState: Map<string, StreamState>,
   const progress = new Map<string, StreamProgress>(
     group.streams.map((name) => [name, { recordsSinceState: 0, lastState: undefined, running: false }]),
   );
-  const progressOf = (event: { type: string; stream: string }): StreamProgress => {
+  const progressOf = (event: ReadEvent & { stream: string }): StreamProgress => {
     const p = progress.get(event.stream);
     if (!p) {
       throw systemError(`The source yielded a ${event.type} for stream '${event.stream}' while reading ${group.streams.map((s) => `'${s}'`).join(', ')}.`);
@@ -103,16 +96,6 @@ async function readGroup(group: ReadGroup, inputState: Map<string, StreamState>,
           if (!p.running) await markRunning(event.stream, p);
           p.recordsSinceState++;
           const full = emitter.record(event.stream, event.data);
-          if (full) await full;
-          break;
-        }
-        case 'lines': {
-          for (const [stream, count] of Object.entries(event.counts)) {
-            const p = progressOf({ type: 'record', stream });
-            if (!p.running) await markRunning(stream, p);
-            p.recordsSinceState += count;
-          }
-          const full = emitter.writeLines(event.lines);
           if (full) await full;
           break;
         }

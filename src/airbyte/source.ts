@@ -30,8 +30,6 @@ export type StreamState = Record<string, unknown>;
 /**
  * What a source yields while it reads. The read loop turns these into protocol messages:
  * - record: one RECORD of `stream`;
- * - lines: RECORD messages already serialised (UTF-8, one per line, newline-terminated, e.g. by a worker
- *   thread), with the number of records of each stream among them;
  * - checkpoint: a state for `stream` that is safe to persist NOW: a sync restarted from it loses no record.
  *   The loop emits it as a STATE with sourceStats.recordCount = records of that stream since its last STATE.
  * - estimate: an ESTIMATE trace (row_estimate) for `stream`;
@@ -39,7 +37,6 @@ export type StreamState = Record<string, unknown>;
  */
 export type ReadEvent =
   | { type: 'record'; stream: string; data: Record<string, unknown> }
-  | { type: 'lines'; lines: Uint8Array; counts: Record<string, number> }
   | { type: 'checkpoint'; stream: string; state: StreamState }
   | { type: 'estimate'; stream: string; rowEstimate: number }
   | { type: 'log'; level: LogLevel; message: string };
@@ -68,8 +65,6 @@ export interface Source<Config> {
    * `state` holds the stream_state per stream name from --state (already parsed, list or legacy dict).
    */
   readGroups(config: Config, streams: ConfiguredStream[], state: Map<string, StreamState>, ctx: RunContext): Promise<ReadGroup[]>;
-  /** How many read groups may run at once (their messages interleave). Default 1: one after the other. */
-  parallelGroups?: number;
   /** Releases connections etc. Called once at the end of every command. */
   close?(): Promise<void>;
 }

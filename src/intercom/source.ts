@@ -6,12 +6,7 @@ import type { ConnectorSpecification } from '../airbyte/protocol.js';
 import type { CheckResult, ConfiguredStream, ReadGroup, RunContext, Source, StreamDefinition, StreamState } from '../airbyte/source.js';
 import { families, streamDefinitions, type Family } from './catalog.js';
 import { parseIntercomConfig, type IntercomConfig } from './config.js';
-import { Worker } from 'node:worker_threads';
-import { eventsFromWorker } from '../airbyte/worker-events.js';
-import { connect } from './connect.js';
-import type { IntercomClient, IntercomClientOptions } from './http/client.js';
-import type { PacerPort, RateLimitHeaders, Ticket } from './http/pacer.js';
-import type { FamilyPlan } from './worker.js';
+import { IntercomClient } from './http/client.js';
 import { familyGroup } from './replication.js';
 
 /** spec.json sits at the package root, above dist/ (image, npm package) or .build/src/ (development). */
@@ -38,36 +33,8 @@ const SCOPE_PROBES: ((client: IntercomClient) => Promise<unknown>)[] = [
   (client) => client.get('/tags'),
 ];
 
-const WORKER = new URL('./worker.js', import.meta.url);
-/** A small young generation keeps each worker's heap, and the process's memory, low. */
-const WORKER_LIMITS = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 128 };
-
-/** Answers a worker's pacer calls with this process's pacer. */
-function pacerCalls(pacer: PacerPort): (method: string, args: unknown[]) => unknown {
-  return (method, args) => {
-    switch (method) {
-      case 'pacer.acquire': return pacer.acquire();
-      case 'pacer.completed': return pacer.completed(args[0] as Ticket, args[1] as RateLimitHeaders | undefined);
-      case 'pacer.rateLimited': return pacer.rateLimited(args[0] as RateLimitHeaders, args[1] as string);
-      case 'pacer.cap': return pacer.capRequestsPerMinute(args[0] as number | undefined);
-      default: throw new Error(`unknown call ${method}`);
-    }
-  };
-}
-
-async function* released<T>(events: AsyncIterable<T>, release: () => void): AsyncIterable<T> {
-  try {
-    yield* events;
-  } finally {
-    release();
-  }
-}
-
 export class IntercomSource implements Source<IntercomConfig> {
   readonly spec = loadSpec();
-  /** Two groups at a time: one on this thread, one in a worker (see readGroups). */
-  readonly parallelGroups = 2;
-  private workerBusy = false;
   private clients: IntercomClient[] = [];
 
   parseConfig(raw: Record<string, unknown>, ctx: RunContext): IntercomConfig {
@@ -104,24 +71,7 @@ export class IntercomSource implements Source<IntercomConfig> {
       if (ridesAlong(family)) continue;
       const riders = all.filter((f) => ridesAlong(f) && f.root.companion!.of === family.root.name);
       const group = familyGroup(family, selected, state, config, client, ctx, riders);
-      if (!group) continue;
-      if (family.root.cursor === undefined) {
-        groups.push(group); // a small full table: read here
-        continue;
-      }
-      // A large table: read on another core (worker.ts) when the worker is free, else here. Two groups run at
-      // once (parallelGroups), so the work spreads over two threads, with one extra heap at most. Requests of
-      // both go through this process's one pacer.
-      const plan: FamilyPlan = { config, family: family.root.name, riders: riders.map((r) => r.root.name), selected: [...selected], state: [...state] };
-      groups.push({
-        streams: group.streams,
-        read: () => {
-          if (this.workerBusy) return group.read();
-          this.workerBusy = true;
-          const worker = new Worker(WORKER, { workerData: plan, resourceLimits: WORKER_LIMITS });
-          return released(eventsFromWorker(worker, pacerCalls(client.pacing)), () => (this.workerBusy = false));
-        },
-      });
+      if (group) groups.push(group);
     }
     return groups;
   }
@@ -131,8 +81,18 @@ export class IntercomSource implements Source<IntercomConfig> {
     this.clients = [];
   }
 
-  private client(config: IntercomConfig, ctx: RunContext, overrides: Partial<IntercomClientOptions> = {}): IntercomClient {
-    const client = connect(config, (level, message) => ctx.log(level, message), overrides);
+  private client(config: IntercomConfig, ctx: RunContext, overrides: { maxAttempts?: number; retryBaseMs?: number; requestTimeoutMs?: number } = {}): IntercomClient {
+    const client = new IntercomClient({
+      baseUrl: config.baseUrl,
+      accessToken: config.accessToken,
+      intercomVersion: config.intercomVersion,
+      requestTimeoutMs: overrides.requestTimeoutMs ?? config.requestTimeoutMs,
+      maxAttempts: overrides.maxAttempts ?? config.maxAttempts,
+      maxRequestsPerMinute: config.maxRequestsPerMinute,
+      connections: Math.max(16, config.concurrency + 4),
+      retryBaseMs: overrides.retryBaseMs,
+      log: (level, message) => ctx.log(level, message),
+    });
     this.clients.push(client);
     return client;
   }

@@ -7,7 +7,7 @@ import { systemError, transientError } from '../../airbyte/errors.js';
 import { redactText } from '../../airbyte/redact.js';
 import { errorForStatus, IntercomHttpError, LostResponseError, networkFailure } from './errors.js';
 import { listPages, searchPages, type PageOf, type Query } from './paging.js';
-import { rateLimitHeaders, sharedPacer, type Log, type PacerPort } from './pacer.js';
+import { rateLimitHeaders, sharedPacer, type Log, type Pacer } from './pacer.js';
 import { DEFAULT_MAX_SCROLL_RESTARTS, scrollCompanies, type ScrollPage } from './scroll.js';
 
 export { IntercomHttpError, LostResponseError } from './errors.js';
@@ -29,7 +29,7 @@ export interface IntercomClientOptions {
   /** Random source for jitter, injectable (tests). */
   random?: () => number;
   /** A pacer of one's own (tests); by default the process-wide one of this base URL and token. */
-  pacer?: PacerPort;
+  pacer?: Pacer;
 }
 
 export interface ClientStats {
@@ -71,7 +71,7 @@ export class IntercomClient {
   private readonly origin: string;
   private readonly basePath: string;
   private readonly pool: Pool;
-  private readonly pacer: PacerPort;
+  private readonly pacer: Pacer;
   private readonly headers: Record<string, string>;
   private readonly secrets: string[];
   private readonly timeoutMs: number;
@@ -130,11 +130,6 @@ export class IntercomClient {
         maxRequestsPerMinute: opts.maxRequestsPerMinute,
       });
     if (opts.pacer) opts.pacer.capRequestsPerMinute(opts.maxRequestsPerMinute);
-  }
-
-  /** The pacer this client's requests go through (shared by the process; worker threads ask it remotely). */
-  get pacing(): PacerPort {
-    return this.pacer;
   }
 
   get<T>(path: string, query?: Query, opts?: { notFound?: 'throw' | 'undefined' }): Promise<T> {

@@ -49,15 +49,7 @@ const MAX_CATCH_UP_MS = 50;
 /** Without a reset header on a 429, pause this long (one window) rather than a blind short sleep. */
 const PAUSE_WITHOUT_RESET_MS = DEFAULT_WINDOW_MS;
 
-/** What a client needs of a pacer: the Pacer itself, or a stand-in that asks the process's pacer (worker threads). */
-export interface PacerPort {
-  acquire(): Promise<Ticket>;
-  completed(ticket: Ticket, headers: RateLimitHeaders | undefined): void;
-  rateLimited(headers: RateLimitHeaders, endpoint: string): void;
-  capRequestsPerMinute(perMinute: number | undefined): void;
-}
-
-export class Pacer implements PacerPort {
+export class Pacer {
   private readonly now: () => number;
   private readonly injectedSleep?: (ms: number) => Promise<void>;
   private readonly random: () => number;
