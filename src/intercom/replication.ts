@@ -61,8 +61,6 @@ export function familyGroup(
   const { root } = family;
   const names = [root.name, ...family.children.map((c) => c.name)].filter((n) => selected.has(n));
   if (names.length === 0) return undefined;
-  // Gathered tables (each record once) that ride along this pass: see IntercomStream.companion.
-  const gathered = riders.map((rider) => ({ rider, seen: new Set<string>() }));
   const newestFirst = root.order === 'newest_first';
 
   const targets = names.map((name): Target => {
@@ -85,9 +83,11 @@ export function familyGroup(
   const allChildren = new Set(childTargets.map((t) => t.name));
   const uniform = childTargets.every((t) => t.bound === childTargets[0]!.bound && t.until === childTargets[0]!.until);
 
-  const own = root.companion ? new Set<string>() : undefined;
   async function* read(): AsyncIterable<ReadEvent> {
     let estimated = false;
+    // A gathered table emits each record once; so do the ones riding along this pass (IntercomStream.companion).
+    const own = root.companion ? new Set<string>() : undefined;
+    const gathered = riders.map((rider) => ({ rider, seen: new Set<string>() }));
     const fetch = { client, since, until, wantedChildren, concurrency: config.concurrency, log: ctx.log, now: ctx.now };
     for await (const page of root.pages(fetch)) {
       if (!estimated && page.totalCount !== undefined && parent) {
