@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { SandboxOptions } from '../sandbox/index.js';
+import { configuredCatalog } from '../test/helpers/catalog.js';
 
 export interface SandboxProcess { url: string; token: string; stop(): Promise<void> }
 
@@ -126,13 +127,7 @@ export async function catalogFor(config: Record<string, unknown>, names: string[
   let out = '';
   for await (const chunk of child.stdout!) out += chunk;
   const catalog = out.split('\n').filter(Boolean).map((l) => JSON.parse(l)).find((m) => m.type === 'CATALOG').catalog as { streams: any[] };
-  const streams = catalog.streams.filter((s) => names.includes(s.name));
-  return {
-    streams: streams.map((stream) => {
-      const incremental = mode === 'incremental' && stream.supported_sync_modes.includes('incremental');
-      return { stream, sync_mode: incremental ? 'incremental' : 'full_refresh', destination_sync_mode: 'append', ...(incremental ? { cursor_field: stream.default_cursor_field } : {}) };
-    }),
-  };
+  return configuredCatalog(catalog, names, mode);
 }
 
 function writeTemp(value: unknown): string {

@@ -5,8 +5,10 @@ import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { startSandbox } from '../sandbox/index.js';
+import type { AirbyteCatalog } from '../src/airbyte/protocol.js';
+import { configuredCatalog } from '../test/helpers/catalog.js';
 
-interface Line { type: string; record?: { stream: string }; state?: { stream: { stream_descriptor: { name: string }; stream_state?: unknown } }; trace?: { type: string; error?: { message: string }; stream_status?: { stream_descriptor: { name: string }; status: string } }; log?: { level: string; message: string }; catalog?: { streams: { name: string; supported_sync_modes: string[]; source_defined_primary_key?: string[][]; default_cursor_field?: string[] }[] } }
+interface Line { type: string; record?: { stream: string }; state?: { stream: { stream_descriptor: { name: string }; stream_state?: unknown } }; trace?: { type: string; error?: { message: string }; stream_status?: { stream_descriptor: { name: string }; status: string } }; log?: { level: string; message: string }; catalog?: AirbyteCatalog }
 
 function run(args: string[], onLine: (line: string) => void): Promise<number> {
   return new Promise((done, fail) => {
@@ -29,18 +31,7 @@ await run(['discover', '--config', join(dir, 'config.json')], (line) => {
   if (msg.type === 'CATALOG') catalog = msg.catalog;
 });
 if (!catalog) throw new Error('discover printed no CATALOG');
-const configured = {
-  streams: catalog.streams.map((stream) => {
-    const incremental = stream.supported_sync_modes.includes('incremental');
-    return {
-      stream,
-      sync_mode: incremental ? 'incremental' : 'full_refresh',
-      destination_sync_mode: incremental ? 'append_dedup' : 'overwrite',
-      cursor_field: incremental ? stream.default_cursor_field : undefined,
-      primary_key: stream.source_defined_primary_key,
-    };
-  }),
-};
+const configured = configuredCatalog(catalog, 'all', 'incremental');
 writeFileSync(join(dir, 'catalog.json'), JSON.stringify(configured, null, 2));
 
 const messagesFile = join(dir, 'messages.jsonl');

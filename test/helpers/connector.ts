@@ -75,23 +75,7 @@ export const states = (messages: Message[], stream?: string) =>
 
 export const traces = (messages: Message[], type: string) => messages.filter((m) => m.type === 'TRACE' && m.trace.type === type).map((m) => m.trace);
 
-/** A configured catalog selecting `names` from a discovered catalog, incremental where asked and supported. */
-export function configuredCatalog(catalog: { streams: any[] }, names: string[] | 'all', mode: 'full_refresh' | 'incremental'): unknown {
-  const streams = structuredClone(catalog.streams.filter((s) => names === 'all' || names.includes(s.name)));
-  if (names !== 'all' && streams.length !== names.length) throw new Error(`unknown streams in ${names.join(',')}`);
-  return {
-    streams: streams.map((stream) => {
-      const incremental = mode === 'incremental' && stream.supported_sync_modes.includes('incremental');
-      return {
-        stream,
-        sync_mode: incremental ? 'incremental' : 'full_refresh',
-        destination_sync_mode: incremental ? 'append_dedup' : 'overwrite',
-        ...(incremental ? { cursor_field: stream.default_cursor_field } : {}),
-        primary_key: stream.source_defined_primary_key,
-      };
-    }),
-  };
-}
+export { configuredCatalog } from './catalog.js';
 
 /** The state list the platform would pass back: the last STATE of each stream. */
 export function lastStates(messages: Message[]): Message[] {

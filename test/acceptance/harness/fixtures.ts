@@ -1,7 +1,10 @@
 // The acceptance fixtures, derived from a discovered catalog: scripts/make-acceptance-fixtures.ts writes them,
 // and the discovery test checks the committed files still equal what discover gives now.
-import type { AirbyteCatalog, AirbyteStateMessage, AirbyteStream, ConfiguredAirbyteCatalog, ConfiguredAirbyteStream } from '../../../src/airbyte/protocol.js';
+import type { AirbyteCatalog, AirbyteStateMessage, AirbyteStream, ConfiguredAirbyteCatalog } from '../../../src/airbyte/protocol.js';
+import { configureStream, supportsIncremental } from '../../helpers/catalog.js';
 import { schemaAtPath } from '../rules/json-schema.js';
+
+export { supportsIncremental };
 
 /** The tables the seed product page lists (the fixture that names streams). */
 export const SEED_TABLES = ['admins', 'companies', 'company_segments', 'conversations', 'conversations__parts', 'leads', 'segments', 'users'] as const;
@@ -9,29 +12,21 @@ export const SEED_TABLES = ['admins', 'companies', 'company_segments', 'conversa
 /** 2100-01-01T00:00:00Z: later than any record the sandbox or Intercom holds. */
 export const FAR_FUTURE_SECONDS = 4102444800;
 
-export const supportsIncremental = (s: AirbyteStream) => s.supported_sync_modes.includes('incremental');
-
-function configured(s: AirbyteStream, mode: 'full_refresh' | 'incremental'): ConfiguredAirbyteStream {
-  return mode === 'incremental'
-    ? { stream: s, sync_mode: 'incremental', cursor_field: s.default_cursor_field ?? [], destination_sync_mode: 'append_dedup', primary_key: s.source_defined_primary_key ?? [] }
-    : { stream: s, sync_mode: 'full_refresh', destination_sync_mode: 'overwrite', primary_key: s.source_defined_primary_key ?? [] };
-}
-
 const byName = (a: AirbyteStream, b: AirbyteStream) => a.name.localeCompare(b.name);
 
 export const allFullRefresh = (c: AirbyteCatalog): ConfiguredAirbyteCatalog =>
-  ({ streams: [...c.streams].sort(byName).map((s) => configured(s, 'full_refresh')) });
+  ({ streams: [...c.streams].sort(byName).map((s) => configureStream(s, 'full_refresh')) });
 
 export const allIncremental = (c: AirbyteCatalog): ConfiguredAirbyteCatalog =>
-  ({ streams: [...c.streams].sort(byName).map((s) => configured(s, supportsIncremental(s) ? 'incremental' : 'full_refresh')) });
+  ({ streams: [...c.streams].sort(byName).map((s) => configureStream(s, supportsIncremental(s) ? 'incremental' : 'full_refresh')) });
 
 export const incrementalOnly = (c: AirbyteCatalog): ConfiguredAirbyteCatalog =>
-  ({ streams: [...c.streams].sort(byName).filter(supportsIncremental).map((s) => configured(s, 'incremental')) });
+  ({ streams: [...c.streams].sort(byName).filter(supportsIncremental).map((s) => configureStream(s, 'incremental')) });
 
 export function seedTables(c: AirbyteCatalog): ConfiguredAirbyteCatalog {
   const missing = SEED_TABLES.filter((name) => !c.streams.some((s) => s.name === name));
   if (missing.length) throw new Error(`discover does not offer the seed tables ${missing.join(', ')}`);
-  return { streams: [...c.streams].sort(byName).filter((s) => (SEED_TABLES as readonly string[]).includes(s.name)).map((s) => configured(s, supportsIncremental(s) ? 'incremental' : 'full_refresh')) };
+  return { streams: [...c.streams].sort(byName).filter((s) => (SEED_TABLES as readonly string[]).includes(s.name)).map((s) => configureStream(s, supportsIncremental(s) ? 'incremental' : 'full_refresh')) };
 }
 
 /** A cursor value at `unixSeconds`, in the cursor property's own type (RFC 3339 string or unix number). */
