@@ -31,3 +31,12 @@ export function hashSeed(...parts: (string | number)[]): number {
   }
   return hash >>> 0;
 }
+
+/** A version-4-shaped UUID drawn from the stable hash of `parts`: deterministic, distinct per parts. */
+export function uuidOf(...parts: (string | number)[]): string {
+  const next = rng(hashSeed(...parts));
+  const word = () => Math.floor(next() * 0x1_0000_0000).toString(16).padStart(8, '0');
+  const hex = word() + word() + word() + word();
+  const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}

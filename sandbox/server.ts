@@ -10,7 +10,7 @@ import { FaultPlan, type Fault } from './faults.js';
 import { JsonCache } from './paging.js';
 import { RateLimiter } from './rate-limit.js';
 import { RecordSearch } from './record-search.js';
-import { hashSeed, rng } from './rng.js';
+import { uuidOf } from './rng.js';
 import { ApiError, ROUTES, type ApiRequest, type RouteContext, type Scope, type ScrollState } from './routes.js';
 import { parseApiVersion, type ApiVersion } from './versions.js';
 import type { Workspace } from './workspace/index.js';
@@ -231,13 +231,7 @@ function errorBody(requestId: string, code: string, message: string, field?: str
   return Buffer.from(JSON.stringify({ type: 'error.list', request_id: requestId, errors: [error] }));
 }
 
-/** A version-4-shaped UUID drawn from (seed, n): deterministic, distinct per request. */
-export function requestUuid(seed: number, n: number): string {
-  const next = rng(hashSeed(seed, 'request', n));
-  const word = () => Math.floor(next() * 0x1_0000_0000).toString(16).padStart(8, '0');
-  const hex = word() + word() + word() + word();
-  const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
-}
+/** The request_id of an error answer: deterministic from (seed, request number). */
+export const requestUuid = (seed: number, n: number): string => uuidOf(seed, 'request', n);
 
 export type { Scope };

@@ -3,7 +3,7 @@
  * (seed, conversation, part index), spread between its created_at and its updated_at (the newest part is
  * at updated_at). `touch` appends a part at "now". A few conversations ("heavy") have 520-700 parts.
  */
-import { hashSeed, rng } from '../rng.js';
+import { hashSeed, rng, uuidOf } from '../rng.js';
 import { atLeast, type ApiVersion } from '../versions.js';
 import { ADMIN_BASE, TAG_BASE, TEAM_BASE, tag, tagNameUtf8 } from './directory.js';
 import type { JsonBytes } from './bytes.js';
@@ -118,18 +118,12 @@ function partExtras(ws: Workspace, i: number, j: number, authorType: string, fro
     ? {
         quick_reply_options: Array.from({ length: int(r, 2, 3) }, (_, k) => ({
           text: pick(r, ['Yes 👍', 'No', 'Talk to a person', 'Später']),
-          uuid: uuidOf(hashSeed(ws.seed, 'reply', i, j, k)),
+          uuid: uuidOf(ws.seed, 'reply', i, j, k),
           translations: chance(r, 0.5) ? { en: 'Yes', fr: 'Oui' } : null,
         })),
       }
     : null;
   return { tags, email_message_metadata, metadata };
-}
-
-function uuidOf(seed: number): string {
-  const r = rng(seed);
-  const hex = Array.from({ length: 32 }, () => Math.floor(r() * 16).toString(16)).join('');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
 const SOURCE_TYPES = ['conversation', 'conversation', 'email', 'push', 'twitter', 'whatsapp'];
