@@ -3,7 +3,6 @@ import type { ConfiguredStream, ReadEvent, ReadGroup, RunContext, StreamState } 
 import { CHILD_CURSOR, type Family } from './catalog.js';
 import type { IntercomConfig } from './config.js';
 import type { IntercomClient } from './http/client.js';
-import type { ApiObject } from './streams/stream.js';
 
 /**
  * What a stream's state holds.
@@ -175,7 +174,7 @@ function* checkpoints(targets: Target[], complete: boolean): Iterable<ReadEvent>
 const max = (a: number | undefined, b: number | undefined) => (a === undefined ? b : b === undefined ? a : Math.max(a, b));
 
 /** The committed cursor and the progress of an unfinished pass, from a stream's incoming state. */
-export function readCursorState(stream: string, state: StreamState | undefined, cursorKey: string): { committed?: number; newest?: number; resumeAt?: number } {
+function readCursorState(stream: string, state: StreamState | undefined, cursorKey: string): { committed?: number; newest?: number; resumeAt?: number } {
   if (!state) return {};
   const value = state[cursorKey] ?? state.updated_at ?? state[CHILD_CURSOR];
   const committed = value === undefined || value === null ? undefined : readable(stream, cursorKey, value);
@@ -205,4 +204,3 @@ export function isoSeconds(unix: number): string {
   return new Date(unix * 1000).toISOString().replace('.000Z', 'Z');
 }
 
-export type { ApiObject };
