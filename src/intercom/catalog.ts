@@ -1,6 +1,7 @@
 import type { JsonSchema } from '../airbyte/protocol.js';
 import type { StreamDefinition } from '../airbyte/source.js';
 import { compileSplitter, deriveChildStreams, type ChildStream } from '../normalize/children.js';
+import { StreamNames } from '../normalize/names.js';
 import { compileTimestampConverter } from '../normalize/timestamps.js';
 import { loadSchema } from './schemas/index.js';
 import { STREAMS } from './streams/index.js';
@@ -25,8 +26,18 @@ export interface Family {
 let cached: Family[] | undefined;
 
 export function families(): Family[] {
-  cached ??= STREAMS.map(familyOf);
+  cached ??= uniquelyNamed(STREAMS.map(familyOf));
   return cached;
+}
+
+/** Every stream name, top-level or child, is unique and fits warehouses (src/normalize/names.ts). */
+function uniquelyNamed(all: Family[]): Family[] {
+  const names = new StreamNames();
+  for (const family of all) {
+    names.add(family.root.name);
+    for (const child of family.children) names.add(child.name, `${family.root.name}: ${child.arrayPath.map((p) => p.join('.')).join(' > ')}`);
+  }
+  return all;
 }
 
 function familyOf(root: IntercomStream): Family {
@@ -40,7 +51,11 @@ function familyOf(root: IntercomStream): Family {
     children,
     convertTimestamps: compileTimestampConverter(schema),
     split,
-    childArrayOf: (stream) => stream.slice(root.name.length + 2).split('__')[0]!,
+    childArrayOf: (stream) => {
+      const child = children.find((c) => c.name === stream);
+      if (!child) throw new Error(`'${stream}' is not a child stream of '${root.name}'`);
+      return child.childArray;
+    },
   };
 }
 
