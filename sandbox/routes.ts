@@ -8,6 +8,7 @@ import { encodeCursor, decodeCursor, pageInfo, type JsonCache } from './paging.j
 import type { RecordSearch, SearchEntity } from './record-search.js';
 import { atLeast, type ApiVersion } from './versions.js';
 import { conversationWithParts, RETRIEVE_PART_LIMIT } from './workspace/conversations.js';
+import { ticketWithParts } from './workspace/tickets.js';
 import { dataAttributes, me, segment } from './workspace/directory.js';
 import type { Entity, Workspace } from './workspace/index.js';
 import type { Fault } from './faults.js';
@@ -347,6 +348,14 @@ export const ROUTES: Route[] = [
     },
   },
   searchRoute('tickets', 'ticket.list', 'tickets', 'read_tickets', 'tickets'),
+  {
+    method: 'GET', pattern: /^\/tickets\/([^/]+)$/, scope: 'read_tickets',
+    handle(ctx, req) {
+      const i = ctx.ws.indexOf('tickets', req.params[0]!);
+      if (i < 0) throw new ApiError(404, 'not_found', 'Resource Not Found');
+      return json(ticketWithParts(ctx.ws, i, req.version));
+    },
+  },
 ];
 
 export { atLeast };
