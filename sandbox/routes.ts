@@ -13,7 +13,11 @@ import { dataAttributes, me, segment } from './workspace/directory.js';
 import type { Entity, Workspace } from './workspace/index.js';
 import type { Fault } from './faults.js';
 
-export type Scope = 'read_admins' | 'read_users_companies' | 'read_conversations' | 'read_tags' | 'read_tickets';
+/**
+ * The permissions routes need. `read_data_attributes` stands for the data-attributes permission on its own, so
+ * a token without it can be simulated; which Developer Hub permission covers GET /data_attributes is unverified.
+ */
+export type Scope = 'read_admins' | 'read_users_companies' | 'read_conversations' | 'read_tags' | 'read_tickets' | 'read_data_attributes';
 
 export interface ApiRequest {
   method: string;
@@ -334,7 +338,7 @@ export const ROUTES: Route[] = [
     },
   },
   {
-    method: 'GET', pattern: /^\/data_attributes$/, scope: 'read_users_companies',
+    method: 'GET', pattern: /^\/data_attributes$/, scope: 'read_data_attributes',
     handle(ctx, req) {
       const model = req.query.get('model');
       if (model !== null && model !== 'contact' && model !== 'company' && model !== 'conversation') {
