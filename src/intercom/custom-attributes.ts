@@ -55,7 +55,9 @@ export function customAttributesOf(list: readonly DataAttribute[]): CustomAttrib
 
 /**
  * Reads the custom attributes of contacts and companies (two requests). A 403 (the token lacks the scope,
- * or the plan) leaves that model open, with a WARN naming the streams and the fix; anything else fails.
+ * or the plan) leaves that model open, with a WARN naming the streams and the fix. So does a 401: the token
+ * is refused, and every stream then fails on its own with a config_error naming access_token, as without
+ * typing. Anything else (Intercom failing after retries) fails the command.
  */
 export async function readCustomAttributes(client: IntercomClient, log: RunContext['log']): Promise<CustomAttributeCatalog> {
   const catalog: CustomAttributeCatalog = {};
@@ -64,9 +66,10 @@ export async function readCustomAttributes(client: IntercomClient, log: RunConte
       const body = await client.get<{ data?: DataAttribute[] }>('/data_attributes', { model });
       catalog[model] = customAttributesOf(Array.isArray(body.data) ? body.data : []);
     } catch (error) {
-      if (!(error instanceof IntercomHttpError) || error.status !== 403) throw error;
-      log('WARN', `custom_attributes of ${STREAMS_OF_MODEL[model]} are declared as an open object, without types: ${error.message} ` +
-        'Grant the app the scope to read data attributes to get one typed column per custom attribute.');
+      if (!(error instanceof IntercomHttpError) || (error.status !== 403 && error.status !== 401)) throw error;
+      log('WARN', `custom_attributes of ${STREAMS_OF_MODEL[model]} are declared as an open object, without types: ${error.message}` +
+        (error.status === 403 ? ' Grant the app the permission to read data attributes to get one typed column per custom attribute.' : ''));
+      if (error.status === 401) return catalog;
     }
   }
   return catalog;
