@@ -29,6 +29,8 @@ export interface ErrorTrace {
   stream?: string;
 }
 
+interface RecordHead { text: string; bytes: Buffer; clean: boolean }
+
 /** Raised by emit() once the output is broken (EPIPE, closed): nothing more can be said on stdout. */
 export class OutputClosedError extends Error {
   constructor(cause: unknown) {
@@ -56,6 +58,12 @@ export class Emitter {
   private batch: Buffer | undefined;
   private batchLength = 0;
   private flushScheduled = false;
+  /** RECORD line heads per stream (for the current secrets). */
+  private readonly heads = new Map<string, RecordHead>();
+  /** True when a secret could straddle the pieces of a RECORD line: records then take the general path. */
+  private pieceSecrets = false;
+  private tailAt = Number.NaN;
+  private tail = '';
 
   constructor(private readonly out: NodeJS.WritableStream, opts: EmitterOptions) {
     this.secretsOf = opts.secrets;
@@ -88,6 +96,11 @@ export class Emitter {
     this.batch ??= Buffer.allocUnsafe(2 * this.batchBytes);
     this.batchLength += this.batch.write(line, this.batchLength);
     this.batch[this.batchLength++] = 10; // '\n'
+    return this.appended(full);
+  }
+
+  /** After a line went into the batch: hands the batch over once it is large enough, or later in this turn. */
+  private appended(full: Promise<void> | undefined): Promise<void> | undefined {
     if (this.batchLength >= this.batchBytes) return this.writeBatch() ?? full;
     if (full) return full;
     if (!this.flushScheduled) {
@@ -124,7 +137,59 @@ export class Emitter {
   /** One RECORD; `meta` (AirbyteRecordMessageMeta) only when the source changed something in the data. */
   record(stream: string, data: Record<string, unknown>, meta?: RecordMeta): Promise<void> | undefined {
     const emitted_at = Math.trunc(this.now());
+    if (this.failure) throw this.failure;
+    this.refreshSecrets();
+    // The line is `head + JSON(data) + tail`, the same text JSON.stringify gives for the whole message; only
+    // the data is serialised per record, the head is encoded once per stream. When a secret might be in the
+    // line (or might straddle two pieces), the whole message goes the general way, redacted.
+    const head = this.pieceSecrets ? undefined : this.recordHead(stream);
+    if (head !== undefined && head.clean && Number.isFinite(emitted_at)) {
+      const json = JSON.stringify(data);
+      const tail = meta === undefined ? this.plainTail(emitted_at) : `,"emitted_at":${emitted_at},"meta":${JSON.stringify(meta)}}}`;
+      if (!this.holdsSecret(json) && (meta === undefined || !this.holdsSecret(tail))) return this.emitRecord(head, json, tail, meta === undefined);
+    }
     return this.emit({ type: 'RECORD', record: meta === undefined ? { stream, data, emitted_at } : { stream, data, emitted_at, meta } });
+  }
+
+  /** `{"type":"RECORD","record":{"stream":<name>,"data":` as text and as UTF-8, and whether it is free of secrets. */
+  private recordHead(stream: string): RecordHead {
+    let head = this.heads.get(stream);
+    if (head === undefined) {
+      const text = `{"type":"RECORD","record":{"stream":${JSON.stringify(stream)},"data":`;
+      head = { text, bytes: Buffer.from(text, 'utf8'), clean: !this.holdsSecret(text) };
+      this.heads.set(stream, head);
+    }
+    return head;
+  }
+
+  /** `,"emitted_at":<ms>}}`, made once per millisecond. */
+  private plainTail(emittedAt: number): string {
+    if (emittedAt !== this.tailAt) {
+      this.tailAt = emittedAt;
+      this.tail = `,"emitted_at":${emittedAt}}}`;
+    }
+    return this.tail;
+  }
+
+  private holdsSecret(text: string): boolean {
+    const secrets = this.escapedSecrets;
+    for (let i = 0; i < secrets.length; i++) if (text.includes(secrets[i]!)) return true;
+    return false;
+  }
+
+  /** One RECORD line from its pieces, encoded straight into the batch. */
+  private emitRecord(head: RecordHead, json: string, tail: string, asciiTail: boolean): Promise<void> | undefined {
+    if (this.batchBytes <= 0) return this.write(head.text + json + tail + '\n');
+    const mostBytes = head.bytes.length + 3 * (json.length + tail.length) + 1;
+    let full: Promise<void> | undefined;
+    if (this.batch && this.batchLength + mostBytes > this.batch.length) full = this.writeBatch();
+    if (mostBytes > 2 * this.batchBytes) return this.write(head.text + json + tail + '\n') ?? full;
+    const batch = (this.batch ??= Buffer.allocUnsafe(2 * this.batchBytes));
+    this.batchLength += head.bytes.copy(batch, this.batchLength);
+    this.batchLength += batch.write(json, this.batchLength, 'utf8');
+    this.batchLength += batch.write(tail, this.batchLength, asciiTail ? 'latin1' : 'utf8');
+    batch[this.batchLength++] = 10; // '\n'
+    return this.appended(full);
   }
 
   state(stream: string, streamState: Record<string, unknown>, recordCount: number): Promise<void> | undefined {
@@ -222,5 +287,8 @@ export class Emitter {
     this.secretsSource = source;
     this.plainSecrets = usableSecrets(source);
     this.escapedSecrets = [...new Set(this.plainSecrets.flatMap((s) => [s, jsonEscaped(s)]))];
+    // A secret holding `:{` or `},` could straddle the head and the data or the data and the tail of a RECORD line.
+    this.pieceSecrets = this.escapedSecrets.some((s) => s.includes(':{') || s.includes('},'));
+    this.heads.clear();
   }
 }

@@ -6,6 +6,7 @@ import { Pool } from 'undici';
 import { systemError, transientError } from '../../airbyte/errors.js';
 import { redactText } from '../../airbyte/redact.js';
 import { errorForStatus, IntercomHttpError, LostResponseError, networkFailure } from './errors.js';
+import { bodyText, isBlank, parseJsonBody } from './json-body.js';
 import { listPages, searchPages, type PageOf, type Query } from './paging.js';
 import { rateLimitHeaders, sharedPacer, type Log, type Pacer } from './pacer.js';
 import { DEFAULT_MAX_SCROLL_RESTARTS, scrollCompanies, type ScrollPage } from './scroll.js';
@@ -237,7 +238,7 @@ export class IntercomClient {
         abort.abort();
       }, this.timeoutMs);
       try {
-        let text: string;
+        let body: Uint8Array;
         let res: Awaited<ReturnType<Pool['request']>>;
         try {
           res = await this.pool.request({
@@ -249,7 +250,7 @@ export class IntercomClient {
             bodyTimeout: this.timeoutMs,
             signal: abort.signal,
           });
-          text = await res.body.text();
+          body = await res.body.bytes();
         } finally {
           clearTimeout(timer);
         }
@@ -259,10 +260,10 @@ export class IntercomClient {
         const status = res.statusCode;
         this.count(String(status));
         if (status >= 200 && status < 300) {
-          if (text.trim() === '') cause = `status ${status} with an empty body`;
+          if (isBlank(body)) cause = `status ${status} with an empty body`;
           else {
             try {
-              return JSON.parse(text) as T;
+              return parseJsonBody(body) as T;
             } catch {
               cause = `status ${status} with a body that is not valid JSON`;
             }
@@ -282,7 +283,7 @@ export class IntercomClient {
         } else if (status === 404 && opts.notFound === 'undefined') {
           return undefined as T;
         } else {
-          const error = errorForStatus(endpoint, status, text);
+          const error = errorForStatus(endpoint, status, bodyText(body));
           throw new IntercomHttpError(error.failureType, redactText(error.message, this.secrets), error.status, error.code, endpoint);
         }
       } catch (err) {

@@ -35,7 +35,7 @@ export function contactsStream(name: 'users' | 'leads', role: Role): IntercomStr
         await Promise.all([completeList(ctx.client, contact, 'tags'), completeList(ctx.client, contact, 'companies')]);
         if (segmentsOf) contact.segments = { type: 'list', data: segmentsOf.get(String(contact.id)) ?? [] };
         return contact;
-      });
+      }, (contact) => segmentsOf !== undefined || incomplete(contact, 'tags') || incomplete(contact, 'companies'));
     },
   };
 }
@@ -50,6 +50,12 @@ function shapeContact(contact: ApiObject): void {
   contact.last_request_at ??= contact.last_seen_at ?? null;
   contact.location_data ??= contact.location ?? null;
   contact.anonymous ??= contact.role === 'lead';
+}
+
+/** True when an inline list has more than it shows (and says where the rest is). */
+function incomplete(contact: ApiObject, key: 'tags' | 'companies'): boolean {
+  const list = contact[key] as InlineList | null | undefined;
+  return !!list && !!list.has_more && !!list.url;
 }
 
 /** Replaces an inline list that has more than it shows with the full list from its `url`. */

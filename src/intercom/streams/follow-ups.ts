@@ -1,38 +1,59 @@
 import { mapOrdered } from '../http/concurrency.js';
 import type { ApiObject, Page } from './stream.js';
 
-/** One record of a page, or (record undefined) the end marker of an empty page. */
-interface Slot { record?: ApiObject; endOfPage: boolean; totalCount?: number }
+/**
+ * A piece of work in page order: one record that needs a follow-up, or a run of records that need none (kept
+ * as they are, with no promise per record). `endOfPage` marks the last piece of a page (an empty page is one
+ * empty run).
+ */
+interface Piece { follow?: ApiObject; run?: ApiObject[]; endOfPage: boolean; totalCount?: number }
 
 /**
  * Runs a per-record follow-up (a retrieve, a sub-list) with bounded concurrency that keeps going across page
  * boundaries, and hands pages back with the same boundaries and order. A page is yielded only once every
  * follow-up of it has finished, so a checkpoint after it never claims an unfinished record.
- * `enrich` returns the record to emit, or undefined to drop it (e.g. deleted meanwhile).
+ * `enrich` returns the record to emit, or undefined to drop it (e.g. deleted meanwhile). `needs` (default:
+ * every record) tells which records need `enrich` at all; the others pass unchanged.
  */
 export async function* withFollowUps(
   pages: AsyncIterable<Page>,
   concurrency: number,
   enrich: (record: ApiObject) => Promise<ApiObject | undefined>,
+  needs: (record: ApiObject) => boolean = () => true,
 ): AsyncIterable<Page> {
-  async function* slots(): AsyncIterable<Slot> {
+  async function* pieces(): AsyncIterable<Piece> {
     for await (const page of pages) {
-      const n = page.records.length;
-      if (n === 0) {
-        yield { endOfPage: true, totalCount: page.totalCount };
-        continue;
+      const { records, totalCount } = page;
+      const n = records.length;
+      let run: ApiObject[] = [];
+      for (let i = 0; i < n; i++) {
+        const record = records[i]!;
+        if (!needs(record)) {
+          run.push(record);
+          continue;
+        }
+        if (run.length > 0) {
+          yield { run, endOfPage: false, totalCount };
+          run = [];
+        }
+        yield { follow: record, endOfPage: i === n - 1, totalCount };
       }
-      for (let i = 0; i < n; i++) yield { record: page.records[i]!, endOfPage: i === n - 1, totalCount: page.totalCount };
+      if (run.length > 0 || n === 0) yield { run, endOfPage: true, totalCount };
     }
   }
   let current: ApiObject[] = [];
-  const done = mapOrdered(slots(), concurrency, async (slot) => {
-    return { slot, result: slot.record ? await enrich(slot.record) : undefined };
+  const done = mapOrdered(pieces(), concurrency, async (piece) => {
+    return { piece, result: piece.follow ? await enrich(piece.follow) : undefined };
   });
-  for await (const { slot, result } of done) {
-    if (result) current.push(result);
-    if (slot.endOfPage) {
-      yield { records: current, totalCount: slot.totalCount };
+  for await (const { piece, result } of done) {
+    if (piece.run && piece.endOfPage && current.length === 0) {
+      yield { records: piece.run, totalCount: piece.totalCount }; // a page no record of which needed a follow-up
+      continue;
+    }
+    if (piece.run) for (const record of piece.run) current.push(record);
+    else if (result) current.push(result);
+    if (piece.endOfPage) {
+      yield { records: current, totalCount: piece.totalCount };
       current = [];
     }
   }
