@@ -29,6 +29,8 @@ export interface ErrorTrace {
   stream?: string;
 }
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 interface RecordHead { text: string; bytes: Buffer; clean: boolean }
 
 /** Raised by emit() once the output is broken (EPIPE, closed): nothing more can be said on stdout. */
@@ -64,6 +66,9 @@ export class Emitter {
   private pieceSecrets = false;
   private tailAt = Number.NaN;
   private tail = '';
+  private tailClean = true;
+  /** The escaped secrets in UTF-8. */
+  private secretBytes: Buffer[] = [];
 
   constructor(private readonly out: NodeJS.WritableStream, opts: EmitterOptions) {
     this.secretsOf = opts.secrets;
@@ -142,13 +147,15 @@ export class Emitter {
     // The line is `head + JSON(data) + tail`, the same text JSON.stringify gives for the whole message; only
     // the data is serialised per record, the head is encoded once per stream. When a secret might be in the
     // line (or might straddle two pieces), the whole message goes the general way, redacted.
+    // The data is searched for secrets in its UTF-8 bytes, once encoded (a byte search, cheaper than one over the
+    // string); the head and tail as text, the plain tail once per millisecond.
+    const general = () => this.emit({ type: 'RECORD', record: meta === undefined ? { stream, data, emitted_at } : { stream, data, emitted_at, meta } });
     const head = this.pieceSecrets ? undefined : this.recordHead(stream);
-    if (head !== undefined && head.clean && Number.isFinite(emitted_at)) {
-      const json = JSON.stringify(data);
-      const tail = meta === undefined ? this.plainTail(emitted_at) : `,"emitted_at":${emitted_at},"meta":${JSON.stringify(meta)}}}`;
-      if (!this.holdsSecret(json) && (meta === undefined || !this.holdsSecret(tail))) return this.emitRecord(head, json, tail, meta === undefined);
-    }
-    return this.emit({ type: 'RECORD', record: meta === undefined ? { stream, data, emitted_at } : { stream, data, emitted_at, meta } });
+    if (head === undefined || !head.clean || !Number.isFinite(emitted_at)) return general();
+    const json = JSON.stringify(data);
+    const tail = meta === undefined ? this.plainTail(emitted_at) : `,"emitted_at":${emitted_at},"meta":${JSON.stringify(meta)}}}`;
+    if (meta === undefined ? !this.tailClean : this.holdsSecret(tail)) return general();
+    return this.emitRecord(head, json, tail, meta === undefined, general);
   }
 
   /** `{"type":"RECORD","record":{"stream":<name>,"data":` as text and as UTF-8, and whether it is free of secrets. */
@@ -167,6 +174,7 @@ export class Emitter {
     if (emittedAt !== this.tailAt) {
       this.tailAt = emittedAt;
       this.tail = `,"emitted_at":${emittedAt}}}`;
+      this.tailClean = !this.holdsSecret(this.tail);
     }
     return this.tail;
   }
@@ -177,19 +185,37 @@ export class Emitter {
     return false;
   }
 
-  /** One RECORD line from its pieces, encoded straight into the batch. */
-  private emitRecord(head: RecordHead, json: string, tail: string, asciiTail: boolean): Promise<void> | undefined {
-    if (this.batchBytes <= 0) return this.write(head.text + json + tail + '\n');
+  /**
+   * One RECORD line from its pieces, encoded straight into the batch; when the data's bytes hold a secret, the
+   * line is taken back out and `general` (the redacting way) writes it instead.
+   */
+  private emitRecord(head: RecordHead, json: string, tail: string, asciiTail: boolean, general: () => Promise<void> | undefined): Promise<void> | undefined {
     const mostBytes = head.bytes.length + 3 * (json.length + tail.length) + 1;
+    if (this.batchBytes <= 0 || mostBytes > 2 * this.batchBytes) {
+      if (this.holdsSecret(json)) return general();
+      const full = this.batchBytes > 0 ? this.writeBatch() : undefined;
+      return this.write(head.text + json + tail + '\n') ?? full;
+    }
     let full: Promise<void> | undefined;
     if (this.batch && this.batchLength + mostBytes > this.batch.length) full = this.writeBatch();
-    if (mostBytes > 2 * this.batchBytes) return this.write(head.text + json + tail + '\n') ?? full;
     const batch = (this.batch ??= Buffer.allocUnsafe(2 * this.batchBytes));
-    this.batchLength += head.bytes.copy(batch, this.batchLength);
-    this.batchLength += batch.write(json, this.batchLength, 'utf8');
-    this.batchLength += batch.write(tail, this.batchLength, asciiTail ? 'latin1' : 'utf8');
+    const lineStart = this.batchLength;
+    const dataStart = lineStart + head.bytes.copy(batch, lineStart);
+    const dataEnd = dataStart + batch.write(json, dataStart, 'utf8');
+    if (this.secretBytes.length > 0 && this.bytesHoldSecret(batch, dataStart, dataEnd)) {
+      this.batchLength = lineStart;
+      return general() ?? full;
+    }
+    this.batchLength = dataEnd + batch.write(tail, dataEnd, asciiTail ? 'latin1' : 'utf8');
     batch[this.batchLength++] = 10; // '\n'
     return this.appended(full);
+  }
+
+  /** UTF-8 is a one-to-one encoding: a secret is in the text exactly when its bytes are in the text's bytes. */
+  private bytesHoldSecret(batch: Buffer, start: number, end: number): boolean {
+    const data = batch.subarray(start, end);
+    for (let i = 0; i < this.secretBytes.length; i++) if (data.indexOf(this.secretBytes[i]!) !== -1) return true;
+    return false;
   }
 
   state(stream: string, streamState: Record<string, unknown>, recordCount: number): Promise<void> | undefined {
@@ -288,7 +314,10 @@ export class Emitter {
     this.plainSecrets = usableSecrets(source);
     this.escapedSecrets = [...new Set(this.plainSecrets.flatMap((s) => [s, jsonEscaped(s)]))];
     // A secret holding `:{` or `},` could straddle the head and the data or the data and the tail of a RECORD line.
-    this.pieceSecrets = this.escapedSecrets.some((s) => s.includes(':{') || s.includes('},'));
+    // So could one with a lone surrogate escape the byte search (its UTF-8 differs from half of a pair's).
+    this.pieceSecrets = this.escapedSecrets.some((s) => s.includes(':{') || s.includes('},') || LONE_SURROGATE.test(s));
+    this.secretBytes = this.escapedSecrets.map((s) => Buffer.from(s, 'utf8'));
     this.heads.clear();
+    this.tailAt = Number.NaN;
   }
 }

@@ -99,3 +99,33 @@ test('a broken output makes emit throw instead of writing into the void', async 
   assert.throws(() => emitter.log('INFO', 'x'), /output stream is closed: EPIPE/);
   await emitter.flush();
 });
+
+test('RECORD lines written from pieces equal the whole message serialised and redacted, whatever the secrets', async () => {
+  const { redactValue } = await import('../../src/airbyte/redact.js');
+  const data = { id: 'tok3n-value', nested: { list: [1, 'x tok3n-value y'], 'key tok3n-value': true }, text: 'Björn 😀 "q"', n: 1.5 };
+  const meta = { changes: [{ field: 'custom_attributes.tok3n-value', change: 'NULLED', reason: 'SOURCE_SERIALIZATION_ERROR' }] };
+  const secretSets = [
+    [], ['tok3n-value'], ['😀 \\"q'], ['emitted_at'], ['RECORD'], ['"data":{"id'], ['"n":1.5},"emitted'], ['alpha'], ['\ud800lone'], ['12345'], ['zzzz-not-there'],
+  ];
+  for (const batchBytes of [0, 256, OUTPUT_BATCH_BYTES]) {
+    for (const secrets of secretSets) {
+      for (const withMeta of [false, true]) {
+        const out = new Collector({ highWaterMark: 1 << 20 });
+        const emitter = new Emitter(out, { secrets: () => secrets, now: () => 1234567, batchBytes });
+        const big = { ...data, padding: 'p'.repeat(600) }; // beyond a 256-byte batch: the line is written on its own
+        for (const record of [data, big, data]) {
+          if (withMeta) emitter.record('alpha', record, meta as never);
+          else emitter.record('alpha', record);
+        }
+        await emitter.flush();
+        const expected = [data, big, data].map((record) => {
+          const message = { type: 'RECORD', record: withMeta ? { stream: 'alpha', data: record, emitted_at: 1234567, meta } : { stream: 'alpha', data: record, emitted_at: 1234567 } };
+          const line = JSON.stringify(message);
+          const hit = secrets.some((s) => line.includes(s) || line.includes(JSON.stringify(s).slice(1, -1)));
+          return (hit ? JSON.stringify(redactValue(message, secrets)) : line) + '\n';
+        }).join('');
+        assert.equal(out.text, expected, `secrets ${JSON.stringify(secrets)}, batch ${batchBytes}, meta ${withMeta}`);
+      }
+    }
+  }
+});
