@@ -74,7 +74,7 @@ async function readGroup(group: ReadGroup, inputState: Map<string, StreamState>,
   const progress = new Map<string, StreamProgress>(
     group.streams.map((name) => [name, { recordsSinceState: 0, lastState: undefined, running: false }]),
   );
-  const progressOf = (event: ReadEvent & { stream: string }): StreamProgress => {
+  const progressOf = (event: { type: string; stream: string }): StreamProgress => {
     const p = progress.get(event.stream);
     if (!p) {
       throw systemError(`The source yielded a ${event.type} for stream '${event.stream}' while reading ${group.streams.map((s) => `'${s}'`).join(', ')}.`);
@@ -97,6 +97,18 @@ async function readGroup(group: ReadGroup, inputState: Map<string, StreamState>,
           p.recordsSinceState++;
           const full = emitter.record(event.stream, event.data, event.meta);
           if (full) await full;
+          break;
+        }
+        case 'records': {
+          const rows = event.records;
+          for (let i = 0; i < rows.length; i++) {
+            const row = rows[i]!;
+            const p = progressOf({ type: 'record', stream: row.stream });
+            if (!p.running) await markRunning(row.stream, p);
+            p.recordsSinceState++;
+            const full = emitter.record(row.stream, row.data, row.meta);
+            if (full) await full;
+          }
           break;
         }
         case 'checkpoint': {

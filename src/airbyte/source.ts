@@ -27,9 +27,14 @@ export interface ConfiguredStream {
 
 export type StreamState = Record<string, unknown>;
 
+/** One record of a `records` event. */
+export interface RecordRow { stream: string; data: Record<string, unknown>; meta?: RecordMeta }
+
 /**
  * What a source yields while it reads. The read loop turns these into protocol messages:
  * - record: one RECORD of `stream`, with `meta` (what the source changed in it, e.g. NULLED fields) when given;
+ * - records: several RECORDs in order, exactly as that many `record` events (one event per page instead of
+ *   one per record: an async generator's turn costs more than a small record's transform);
  * - checkpoint: a state for `stream` that is safe to persist NOW: a sync restarted from it loses no record.
  *   The loop emits it as a STATE with sourceStats.recordCount = records of that stream since its last STATE.
  * - estimate: an ESTIMATE trace (row_estimate) for `stream`;
@@ -37,6 +42,7 @@ export type StreamState = Record<string, unknown>;
  */
 export type ReadEvent =
   | { type: 'record'; stream: string; data: Record<string, unknown>; meta?: RecordMeta }
+  | { type: 'records'; records: RecordRow[] }
   | { type: 'checkpoint'; stream: string; state: StreamState }
   | { type: 'estimate'; stream: string; rowEstimate: number }
   | { type: 'log'; level: LogLevel; message: string };

@@ -1,5 +1,5 @@
 import { configError } from '../airbyte/errors.js';
-import type { ConfiguredStream, ReadEvent, ReadGroup, RunContext, StreamState } from '../airbyte/source.js';
+import type { ConfiguredStream, ReadEvent, ReadGroup, RecordRow, RunContext, StreamState } from '../airbyte/source.js';
 import { CHILD_CURSOR, type Family } from './catalog.js';
 import type { IntercomConfig } from './config.js';
 import type { IntercomClient } from './http/client.js';
@@ -94,31 +94,44 @@ export function familyGroup(
         yield { type: 'estimate', stream: parent.name, rowEstimate: page.totalCount };
       }
       let lowest: number | undefined;
-      for (const record of page.records) {
-        if (own && !firstSight(own, record[root.primaryKey])) continue;
-        for (const { rider, seen } of gathered) {
-          for (const item of await rider.root.companion!.collect(record, fetch)) {
-            if (!firstSight(seen, item[rider.root.primaryKey])) continue;
-            rider.root.shape?.(item);
-            rider.convertTimestamps(item);
-            yield { type: 'record', stream: rider.root.name, data: item };
+      // The page's records go out as one event. Whatever was gathered goes out before anything is awaited or
+      // thrown, so the output is the same as with one event per record, failures included.
+      let rows: RecordRow[] = [];
+      try {
+        for (const record of page.records) {
+          if (own && !firstSight(own, record[root.primaryKey])) continue;
+          for (const { rider, seen } of gathered) {
+            if (rows.length > 0) {
+              yield { type: 'records', records: rows };
+              rows = [];
+            }
+            for (const item of await rider.root.companion!.collect(record, fetch)) {
+              if (!firstSight(seen, item[rider.root.primaryKey])) continue;
+              rider.root.shape?.(item);
+              rider.convertTimestamps(item);
+              rows.push({ stream: rider.root.name, data: item });
+            }
           }
+          const cursor = root.cursor ? unixSeconds(record[root.cursor]) : undefined;
+          if (cursor !== undefined && (lowest === undefined || cursor < lowest)) lowest = cursor;
+          root.shape?.(record);
+          const meta = family.checkCustomAttributes?.(record);
+          family.convertTimestamps(record);
+          if (parent && admits(parent, cursor)) {
+            rows.push(meta === undefined ? { stream: parent.name, data: record } : { stream: parent.name, data: record, meta });
+            advance(parent, cursor);
+          }
+          if (childTargets.length === 0) continue;
+          const wanted = uniform ? (admits(childTargets[0]!, cursor) ? allChildren : undefined) : admitted(childTargets, cursor);
+          if (!wanted || wanted.size === 0) continue;
+          for (const row of family.split(record, wanted)) rows.push(row);
+          for (const target of childTargets) if (wanted.has(target.name)) advance(target, cursor);
         }
-        const cursor = root.cursor ? unixSeconds(record[root.cursor]) : undefined;
-        if (cursor !== undefined && (lowest === undefined || cursor < lowest)) lowest = cursor;
-        root.shape?.(record);
-        const meta = family.checkCustomAttributes?.(record);
-        family.convertTimestamps(record);
-        if (parent && admits(parent, cursor)) {
-          yield meta === undefined ? { type: 'record', stream: parent.name, data: record } : { type: 'record', stream: parent.name, data: record, meta };
-          advance(parent, cursor);
-        }
-        if (childTargets.length === 0) continue;
-        const wanted = uniform ? (admits(childTargets[0]!, cursor) ? allChildren : undefined) : admitted(childTargets, cursor);
-        if (!wanted || wanted.size === 0) continue;
-        for (const row of family.split(record, wanted)) yield { type: 'record', stream: row.stream, data: row.data };
-        for (const target of childTargets) if (wanted.has(target.name)) advance(target, cursor);
+      } catch (error) {
+        if (rows.length > 0) yield { type: 'records', records: rows };
+        throw error;
       }
+      if (rows.length > 0) yield { type: 'records', records: rows };
       if (newestFirst && lowest !== undefined) {
         for (const target of targets) if (target.until === undefined || lowest <= target.until) target.resumeAt = lowest;
         yield* checkpoints(targets, false);

@@ -166,3 +166,21 @@ test('a record event with meta becomes a RECORD carrying meta (AirbyteRecordMess
   assert.deepEqual(records.map((rec) => rec.meta), [{ changes: [...changes] }, undefined]);
   assert.ok(!('meta' in records[1]!));
 });
+
+test('a records event is exactly that many record events: same lines, counts, statuses and errors', async () => {
+  const changes = [{ field: 'custom_attributes.seats', change: 'NULLED', reason: 'SOURCE_SERIALIZATION_ERROR' }] as const;
+  const rows = [
+    { stream: 'alpha', data: { id: '1' } },
+    { stream: 'beta', data: { id: '2' }, meta: { changes: [...changes] } },
+    { stream: 'alpha', data: { id: '3' } },
+  ];
+  const one = (steps: unknown[]) => new FakeSource({ groups: [{ streams: ['alpha', 'beta'], steps: steps as never }] });
+  const failure = { type: 'throw', error: transientError('Intercom failed') };
+  for (const tail of [[checkpoint('alpha', { cursor: 3 })], [failure]]) {
+    const batched = await runRead(one([{ type: 'records', records: rows }, record('beta', '4'), ...tail]), { catalog: catalog({ alpha: 'incremental', beta: 'full_refresh' }) });
+    const single = await runRead(one([...rows.map((r) => ({ type: 'record', ...r })), record('beta', '4'), ...tail]), { catalog: catalog({ alpha: 'incremental', beta: 'full_refresh' }) });
+    assert.equal(batched.code, single.code);
+    assert.deepEqual(batched.messages, single.messages);
+    assert.equal(batched.messages.filter((m) => m.type === 'RECORD').length, 4);
+  }
+});

@@ -106,12 +106,15 @@ function largestArray(b: Buffer): Split | undefined {
     const c = b[i]!;
     if (c === QUOTE) {
       const stringStart = i;
-      for (i++; i < n; i++) {
-        const s = b[i]!;
-        if (s === BACKSLASH) i++;
-        else if (s === QUOTE) break;
+      // The closing quote: the next one not escaped (preceded by an even number of backslashes). Strings are
+      // most of a page, and indexOf skips them natively.
+      for (;;) {
+        i = b.indexOf(QUOTE, i + 1);
+        if (i === -1) return undefined;
+        let k = i - 1;
+        while (b[k] === BACKSLASH) k--;
+        if ((i - 1 - k) % 2 === 0) break;
       }
-      if (i >= n) return undefined;
       if (depth === 1 && expectKey) {
         keyStart = stringStart;
         keyEnd = i + 1;
