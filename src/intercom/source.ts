@@ -1,24 +1,13 @@
-import { readFileSync, existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ConnectorError } from '../airbyte/errors.js';
-import type { ConnectorSpecification } from '../airbyte/protocol.js';
 import type { CheckResult, ConfiguredStream, ReadGroup, RunContext, Source, StreamDefinition, StreamState } from '../airbyte/source.js';
-import { families, streamDefinitions, type Family } from './catalog.js';
+import type { Family } from './catalog.js';
 import { parseIntercomConfig, type IntercomConfig } from './config.js';
-import { IntercomClient } from './http/client.js';
-import { familyGroup } from './replication.js';
+import type { IntercomClient } from './http/client.js';
+import { loadSpec } from './package.js';
 
-/** spec.json sits at the package root, above dist/ (image, npm package) or .build/src/ (development). */
-function loadSpec(): ConnectorSpecification {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++) {
-    const candidate = join(dir, 'spec.json');
-    if (existsSync(candidate)) return JSON.parse(readFileSync(candidate, 'utf8')) as ConnectorSpecification;
-    dir = dirname(dir);
-  }
-  throw new Error('spec.json not found next to the connector package');
-}
+// The HTTP client (undici), the catalog (schemas, de-nesting) and the replication engine are loaded by the
+// methods that use them: discover needs no HTTP client, and start-up time counts.
+const httpClient = () => import('./http/client.js');
 
 const ONE_RESULT = { query: { field: 'updated_at', operator: '>', value: 0 }, pagination: { per_page: 1 } };
 
@@ -42,7 +31,7 @@ export class IntercomSource implements Source<IntercomConfig> {
   }
 
   async check(config: IntercomConfig, ctx: RunContext): Promise<CheckResult> {
-    const client = this.client(config, ctx, { maxAttempts: Math.min(config.maxAttempts, 2), retryBaseMs: 200, requestTimeoutMs: Math.min(config.requestTimeoutMs, 20_000) });
+    const client = await this.client(config, ctx, { maxAttempts: Math.min(config.maxAttempts, 2), retryBaseMs: 200, requestTimeoutMs: Math.min(config.requestTimeoutMs, 20_000) });
     try {
       const me = await client.get<{ email?: string; app?: { name?: string; id_code?: string } }>('/me');
       for (const probe of SCOPE_PROBES) await probe(client);
@@ -56,11 +45,12 @@ export class IntercomSource implements Source<IntercomConfig> {
   }
 
   async discover(): Promise<StreamDefinition[]> {
+    const { streamDefinitions } = await import('./catalog.js');
     return streamDefinitions();
   }
 
   async readGroups(config: IntercomConfig, streams: ConfiguredStream[], state: Map<string, StreamState>, ctx: RunContext): Promise<ReadGroup[]> {
-    const client = this.client(config, ctx);
+    const [client, { families }, { familyGroup }] = await Promise.all([this.client(config, ctx), import('./catalog.js'), import('./replication.js')]);
     const selected = new Map(streams.map((s) => [s.name, s]));
     const all = families();
     const hosts = new Set(all.filter((f) => [f.root.name, ...f.children.map((c) => c.name)].some((n) => selected.has(n))).map((f) => f.root.name));
@@ -81,7 +71,8 @@ export class IntercomSource implements Source<IntercomConfig> {
     this.clients = [];
   }
 
-  private client(config: IntercomConfig, ctx: RunContext, overrides: { maxAttempts?: number; retryBaseMs?: number; requestTimeoutMs?: number } = {}): IntercomClient {
+  private async client(config: IntercomConfig, ctx: RunContext, overrides: { maxAttempts?: number; retryBaseMs?: number; requestTimeoutMs?: number } = {}): Promise<IntercomClient> {
+    const { IntercomClient } = await httpClient();
     const client = new IntercomClient({
       baseUrl: config.baseUrl,
       accessToken: config.accessToken,
