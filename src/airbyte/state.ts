@@ -2,6 +2,7 @@
 // `{ "<stream>": {...} }`, or nothing. The result is the stream_state per stream name.
 import { configError } from './errors.js';
 import { describeFile, readJsonFile } from './config.js';
+import { cut, quote } from './quote.js';
 import type { StreamState } from './source.js';
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -27,7 +28,7 @@ export function parseState(raw: unknown, warn: (message: string) => void, source
   if (isObject(raw) && !looksLikeStateMessage(raw)) {
     for (const [name, value] of Object.entries(raw)) {
       if (value === null) continue;
-      if (!isObject(value)) throw fail(`the legacy state of stream '${name}' must be an object`);
+      if (!isObject(value)) throw fail(`the legacy state of stream '${cut(name)}' must be an object`);
       states.set(name, value);
     }
     return states;
@@ -42,7 +43,7 @@ export function parseState(raw: unknown, warn: (message: string) => void, source
       warn(`Ignoring ${at} of the input state: ${type ?? 'untyped'} state is not supported; its streams start from scratch.`);
       return;
     }
-    if (type !== undefined && type !== 'STREAM') throw fail(`${at} has an unknown type ${JSON.stringify(type)}`);
+    if (type !== undefined && type !== 'STREAM') throw fail(`${at} has an unknown type ${quote(type)}`);
     const stream = entry.stream;
     if (!isObject(stream) || !isObject(stream.stream_descriptor) || typeof stream.stream_descriptor.name !== 'string') {
       throw fail(`${at} needs 'stream.stream_descriptor.name'`);
@@ -50,9 +51,9 @@ export function parseState(raw: unknown, warn: (message: string) => void, source
     const name = stream.stream_descriptor.name;
     const streamState = stream.stream_state;
     if (streamState !== undefined && streamState !== null && !isObject(streamState)) {
-      throw fail(`'stream_state' of stream '${name}' (${at}) must be an object`);
+      throw fail(`'stream_state' of stream '${cut(name)}' (${at}) must be an object`);
     }
-    if (states.has(name)) warn(`The input state holds stream '${name}' more than once; the last entry wins.`);
+    if (states.has(name)) warn(`The input state holds stream '${cut(name)}' more than once; the last entry wins.`);
     states.set(name, streamState ?? {});
   });
   return states;

@@ -1,4 +1,5 @@
 import { configError } from '../airbyte/errors.js';
+import { quote } from '../airbyte/quote.js';
 import type { ConfiguredStream, ReadEvent, ReadGroup, RunContext, StreamState } from '../airbyte/source.js';
 import { CHILD_CURSOR, type Family } from './catalog.js';
 import type { IntercomConfig } from './config.js';
@@ -186,7 +187,7 @@ function readCursorState(stream: string, state: StreamState | undefined, cursorK
 function readable(stream: string, key: string, value: unknown): number {
   const seconds = unixSeconds(value);
   if (seconds === undefined) {
-    throw configError(`The saved state of stream "${stream}" has an unreadable cursor ${JSON.stringify(value)} under "${key}": reset the stream or fix its state.`);
+    throw configError(`The saved state of stream "${stream}" has an unreadable cursor ${quote(value)} under "${key}": reset the stream or fix its state.`);
   }
   return seconds;
 }

@@ -1,6 +1,7 @@
 // Cursor paging over Intercom lists and searches. Every loop refuses to see the same cursor twice: a cursor
 // that does not advance stops the sync with a system_error instead of spinning.
 import { systemError } from '../../airbyte/errors.js';
+import { quote } from '../../airbyte/quote.js';
 
 export type Query = Record<string, string | number | boolean | undefined>;
 export interface PageOf<T> {
@@ -49,7 +50,7 @@ export async function* searchPages<T>(
       if (typeof cursor !== 'string' || cursor === '') {
         throw systemError(`${endpoint} returned a next page without a starting_after cursor`);
       }
-      if (seen.has(cursor)) throw repeated(endpoint, `pagination cursor "${cursor}"`);
+      if (seen.has(cursor)) throw repeated(endpoint, `pagination cursor ${quote(cursor)}`);
       seen.add(cursor);
       // Ask for the next page now, so Intercom prepares it while this one is emitted.
       pending = request(cursor);
