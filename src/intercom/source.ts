@@ -2,6 +2,7 @@ import { ConnectorError } from '../airbyte/errors.js';
 import type { CheckResult, ConfiguredStream, ReadGroup, RunContext, Source, StreamDefinition, StreamState } from '../airbyte/source.js';
 import type { Family } from './catalog.js';
 import { parseIntercomConfig, type IntercomConfig } from './config.js';
+import type { CustomAttributeCatalog } from './custom-attributes.js';
 import type { IntercomClient } from './http/client.js';
 import { loadSpec } from './package.js';
 
@@ -25,6 +26,10 @@ const SCOPE_PROBES: ((client: IntercomClient) => Promise<unknown>)[] = [
 export class IntercomSource implements Source<IntercomConfig> {
   readonly spec = loadSpec();
   private clients: IntercomClient[] = [];
+  /** The client of discover and read: one per process, so one pacer. */
+  private shared: Promise<IntercomClient> | undefined;
+  /** The workspace's custom attributes, read once per process: discover and read type records alike. */
+  private customAttributes: Promise<CustomAttributeCatalog> | undefined;
 
   parseConfig(raw: Record<string, unknown>, ctx: RunContext): IntercomConfig {
     return parseIntercomConfig(raw, ctx.now());
@@ -44,15 +49,15 @@ export class IntercomSource implements Source<IntercomConfig> {
     }
   }
 
-  async discover(): Promise<StreamDefinition[]> {
-    const { streamDefinitions } = await import('./catalog.js');
-    return streamDefinitions();
+  async discover(config: IntercomConfig, ctx: RunContext): Promise<StreamDefinition[]> {
+    const [{ streamDefinitions }, attributes] = await Promise.all([import('./catalog.js'), this.attributes(config, ctx)]);
+    return streamDefinitions(attributes);
   }
 
   async readGroups(config: IntercomConfig, streams: ConfiguredStream[], state: Map<string, StreamState>, ctx: RunContext): Promise<ReadGroup[]> {
-    const [client, { families }, { familyGroup }] = await Promise.all([this.client(config, ctx), import('./catalog.js'), import('./replication.js')]);
+    const [client, { families }, { familyGroup }] = await Promise.all([this.sharedClient(config, ctx), import('./catalog.js'), import('./replication.js')]);
     const selected = new Map(streams.map((s) => [s.name, s]));
-    const all = families();
+    const all = families(await this.attributes(config, ctx));
     const hosts = new Set(all.filter((f) => [f.root.name, ...f.children.map((c) => c.name)].some((n) => selected.has(n))).map((f) => f.root.name));
     // A gathered table rides along its host's pass when both are read (one companies scroll, not two).
     const ridesAlong = (f: Family) => f.root.companion !== undefined && selected.has(f.root.name) && hosts.has(f.root.companion.of);
@@ -69,6 +74,17 @@ export class IntercomSource implements Source<IntercomConfig> {
   async close(): Promise<void> {
     await Promise.all(this.clients.map((c) => c.close()));
     this.clients = [];
+    this.shared = undefined;
+    this.customAttributes = undefined;
+  }
+
+  private attributes(config: IntercomConfig, ctx: RunContext): Promise<CustomAttributeCatalog> {
+    return (this.customAttributes ??= Promise.all([import('./custom-attributes.js'), this.sharedClient(config, ctx)]).then(([{ readCustomAttributes }, client]) =>
+      readCustomAttributes(client, ctx.log)));
+  }
+
+  private sharedClient(config: IntercomConfig, ctx: RunContext): Promise<IntercomClient> {
+    return (this.shared ??= this.client(config, ctx));
   }
 
   private async client(config: IntercomConfig, ctx: RunContext, overrides: { maxAttempts?: number; retryBaseMs?: number; requestTimeoutMs?: number } = {}): Promise<IntercomClient> {
