@@ -193,8 +193,9 @@ export class Emitter {
    */
   stop(graceMs: number): Promise<void> {
     if (this.failure) return Promise.resolve();
-    const pending = this.batch;
-    this.batch = '';
+    const pending = this.batch ? this.batch.subarray(0, this.batchLength) : '';
+    this.batch = undefined;
+    this.batchLength = 0;
     this.failure = new OutputStoppedError();
     return new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, graceMs);
