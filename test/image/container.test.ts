@@ -12,7 +12,7 @@ import { parse } from 'yaml';
 import { startSandbox, type Sandbox } from '../../sandbox/index.js';
 import { parseMessages } from '../helpers/protocol.js';
 import { runConnector, type Message } from '../helpers/connector.js';
-import { entrypoint, finalStage, lastValue, parseDockerfile } from './dockerfile.js';
+import { entrypoint, finalStage, parseDockerfile } from './dockerfile.js';
 
 /** Uncompressed size bounds (README, "Docker"): measured 223 MB in all, 6.4 MB above the base. */
 const MAX_IMAGE_BYTES = 300e6;
