@@ -80,9 +80,9 @@ test('bulk records are byte-for-byte what the object generators served', () => {
   ws.touch('contacts', 40); ws.touch('conversations', 20); ws.touch('companies', 8); ws.touch('tags', 3);
   ws.create('contacts', 5); ws.create('conversations', 3);
   const expected: Record<string, string> = {
-    contacts: '767084768dc71acf06ead6d7c7e1148e7a568fb695bdd4ee13f799f77665654e',
+    contacts: '8b67796d13b93cd64a33745a0590b3c9642f41bd78f66f2f46bdfecde6ca2d37',
     companies: '8c643c29c136f8f5b021f14949e2e4652ad6ea0301af0f1047c03d66c6a36bbe',
-    conversations: '3f15dbaff2f4bd71df0a2d26b6bb8df42faa99de61dd31591b9ad87335f18f78',
+    conversations: '352fecb106fc4ffe254446a3f3ce373d89701f844413925c722e96a9e61b5650',
   };
   for (const entity of BULK) {
     const hash = createHash('sha256');
