@@ -162,7 +162,29 @@ function drawCustomAttributes(r: () => number, version: number, created: number,
   }
 }
 
-function writeCustomAttributes(w: JsonBytes, values: Float64Array, first: string): void {
+/**
+ * The custom attribute of contact i whose value does not fit the type its data attribute declares (about one
+ * contact in nine, by seed and index only), or -1. Real workspaces have these: values written through the
+ * API before the attribute's type was settled, or by integrations that send text.
+ */
+export function contactMisfit(ws: Workspace, i: number): number {
+  const h = ws.seeds.of('contact-misfit', i);
+  return h % 9 === 0 ? (h >>> 8) % CONTACT_CUSTOM_ATTRIBUTES.length : -1;
+}
+
+/** A misfit value for attribute a (drawn value `value`): text in numbers, booleans and dates, a number or boolean in text. */
+function writeMisfit(w: JsonBytes, a: number, value: number): void {
+  switch (CONTACT_CUSTOM_ATTRIBUTES[a]!.name) {
+    case 'plan_name': w.num(value + 1); break;
+    case 'seats': w.raw('"').num(value).raw(' seats"'); break;
+    case 'mrr': w.raw('"').num(value).raw(' EUR"'); break;
+    case 'vip': w.raw(value === 1 ? '"yes"' : '"no"'); break;
+    case 'trial_ends_at': w.raw('"next quarter"'); break;
+    case 'nickname': w.bool(value === 1); break;
+  }
+}
+
+function writeCustomAttributes(w: JsonBytes, values: Float64Array, first: string, misfit: number): void {
   let members = 0;
   w.raw('{');
   for (let a = 0; a < CONTACT_CUSTOM_ATTRIBUTES.length; a++) {
@@ -170,6 +192,7 @@ function writeCustomAttributes(w: JsonBytes, values: Float64Array, first: string
     if (value === ABSENT) continue;
     w.raw(members++ > 0 ? ATTRIBUTE_MEMBERS[a]! : ATTRIBUTE_KEYS[a]!);
     if (Number.isNaN(value)) { w.raw('null'); continue; }
+    if (a === misfit) { writeMisfit(w, a, value); continue; }
     switch (CONTACT_CUSTOM_ATTRIBUTES[a]!.name) {
       case 'plan_name': w.str(PLAN_NAMES_UTF8[value]!); break;
       case 'vip': w.bool(value === 1); break;
@@ -244,7 +267,7 @@ export function writeContact(w: JsonBytes, ws: Workspace, i: number, v: ApiVersi
     w.t`"ios_app_name":null,"ios_app_version":null,"ios_device":null,"ios_os_version":null,"ios_sdk_version":null,"ios_last_seen_at":null`;
   }
   w.raw(',"custom_attributes":');
-  writeCustomAttributes(w, customValues, first);
+  writeCustomAttributes(w, customValues, first, contactMisfit(ws, i));
   w.raw(',"avatar":{"type":"avatar","image_url":');
   if (chance(fixed, 0.7)) w.raw('null'); else w.t`"https://static.intercomassets.test/contacts/${id}.png"`;
   w.raw('},"tags":');

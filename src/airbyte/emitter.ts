@@ -1,7 +1,7 @@
 // The one place that writes AirbyteMessages: one JSON line per message, secrets redacted from every line,
 // and backpressure respected (a full output buffer makes the producer wait for 'drain').
 import type {
-  AirbyteCatalog, AirbyteMessage, ConnectorSpecification, FailureType, LogLevel, StreamDescriptor
+  AirbyteCatalog, AirbyteMessage, ConnectorSpecification, FailureType, LogLevel, RecordMeta, StreamDescriptor
 } from './protocol.js';
 import { jsonEscaped, redactText, redactValue, usableSecrets } from './redact.js';
 
@@ -106,8 +106,10 @@ export class Emitter {
     return redactText(text, this.plainSecrets);
   }
 
-  record(stream: string, data: Record<string, unknown>): Promise<void> | undefined {
-    return this.emit({ type: 'RECORD', record: { stream, data, emitted_at: Math.trunc(this.now()) } });
+  /** One RECORD; `meta` (AirbyteRecordMessageMeta) only when the source changed something in the data. */
+  record(stream: string, data: Record<string, unknown>, meta?: RecordMeta): Promise<void> | undefined {
+    const emitted_at = Math.trunc(this.now());
+    return this.emit({ type: 'RECORD', record: meta === undefined ? { stream, data, emitted_at } : { stream, data, emitted_at, meta } });
   }
 
   state(stream: string, streamState: Record<string, unknown>, recordCount: number): Promise<void> | undefined {

@@ -80,8 +80,11 @@ test('bulk records are byte-for-byte what the object generators served', () => {
   ws.touch('contacts', 40); ws.touch('conversations', 20); ws.touch('companies', 8); ws.touch('tags', 3);
   ws.create('contacts', 5); ws.create('conversations', 3);
   const expected: Record<string, string> = {
-    contacts: '8b67796d13b93cd64a33745a0590b3c9642f41bd78f66f2f46bdfecde6ca2d37',
-    companies: '8c643c29c136f8f5b021f14949e2e4652ad6ea0301af0f1047c03d66c6a36bbe',
+    // Contacts and companies re-pinned when they gained custom attribute misfits (contactMisfit,
+    // companyMisfit): only the misfit attribute of those records changed. Contacts and conversations
+    // re-pinned again for the real-only fields (issue 10), drawn last so every other value is unchanged.
+    contacts: 'a2db2a8ba5a5e5b211c19db0cd364df9e47e56951008d96a459d5a7e9b8fdf2e',
+    companies: '02374d5ea5925cb70d18fef11c9881fd023fc65908727703bd007aa765c56926',
     conversations: '352fecb106fc4ffe254446a3f3ce373d89701f844413925c722e96a9e61b5650',
   };
   for (const entity of BULK) {
