@@ -21,11 +21,15 @@ before(async () => {
 });
 after(async () => { await sandbox.close(); });
 
-/** A config as Airbyte's Intercom source stores it (after an OAuth sign-in), plus the sandbox's URL. */
+/**
+ * A config as Airbyte's Intercom source stores it after an OAuth sign-in (its spec: access_token, client_id,
+ * client_secret, start_date, lookback_window, activity_logs_time_step, the last one not used here), plus the
+ * sandbox's URL.
+ */
 function airbyteConfig(extra: Record<string, unknown> = {}) {
   return {
     access_token: sandbox.token, client_id: 'intercom-app-client-id', client_secret: 'intercom-app-client-secret-42',
-    start_date: START_DATE, lookback_window: 0, base_url: sandbox.url, ...extra,
+    start_date: START_DATE, lookback_window: 0, activity_logs_time_step: 30, base_url: sandbox.url, ...extra,
   };
 }
 
@@ -213,13 +217,14 @@ test('activity logs on a plan without them: that stream ends INCOMPLETE with a c
     assert.equal(final.get('activity_logs'), 'INCOMPLETE');
     for (const name of names.slice(1)) assert.equal(final.get(name), 'COMPLETE', name);
     assert.deepEqual(ids(run.messages, 'contacts'), truthSince('contacts', START));
+    for (const name of ['contacts', 'conversations', 'conversation_parts', 'tickets']) assert.ok(states(run.messages, name).length > 0, `${name} keeps its state`);
   } finally {
     sandbox.setOptions({ planRestrictedPaths: [] });
   }
 });
 
 test('check passes with a config in Airbyte\'s format, and with OAuth credentials only; the OAuth secrets are never printed', async () => {
-  const { start_date: _start, lookback_window: _lookback, ...oauthOnly } = airbyteConfig();
+  const { start_date: _start, lookback_window: _lookback, activity_logs_time_step: _step, ...oauthOnly } = airbyteConfig();
   for (const config of [airbyteConfig(), oauthOnly]) {
     const run = await runConnector('check', { config });
     const status = run.messages.find((m) => m.type === 'CONNECTION_STATUS');
