@@ -55,12 +55,13 @@ export class IntercomSource implements Source<IntercomConfig> {
   }
 
   async readGroups(config: IntercomConfig, streams: ConfiguredStream[], state: Map<string, StreamState>, ctx: RunContext): Promise<ReadGroup[]> {
-    const [client, { families }, { familyGroup }] = await Promise.all([this.sharedClient(config, ctx), import('./catalog.js'), import('./replication.js')]);
+    const [client, { families, streamNames }, { familyGroup }] = await Promise.all([this.sharedClient(config, ctx), import('./catalog.js'), import('./replication.js')]);
     const selected = new Map(streams.map((s) => [s.name, s]));
     const all = families(await this.attributes(config, ctx));
-    const hosts = new Set(all.filter((f) => [f.root.name, ...f.children.map((c) => c.name)].some((n) => selected.has(n))).map((f) => f.root.name));
-    // A gathered table rides along its host's pass when both are read (one companies scroll, not two).
-    const ridesAlong = (f: Family) => f.root.companion !== undefined && selected.has(f.root.name) && hosts.has(f.root.companion.of);
+    const hosts = new Set(all.filter((f) => streamNames(f).some((n) => selected.has(n))).map((f) => f.root.name));
+    // A gathered table rides along its host's pass when both are read (one companies scroll, not two); read
+    // incrementally it takes its own pass, where its cursor filters and its state advances.
+    const ridesAlong = (f: Family) => f.root.companion !== undefined && selected.get(f.root.name)?.syncMode === 'full_refresh' && hosts.has(f.root.companion.of);
     const groups: ReadGroup[] = [];
     for (const family of all) {
       if (ridesAlong(family)) continue;
