@@ -43,6 +43,8 @@ export interface ConnectorRun {
   states: number;
   errors: string[];
   peakRssMb: number;
+  /** The connector's CPU time (user + sys, seconds), from /proc: last sample before it exited (50 ms steps). */
+  cpuSeconds: number;
   bytes: number;
   /** RECORD lines, only when `keepRecords` is set. */
   lines: string[];
@@ -55,6 +57,14 @@ export interface ConnectorRunOptions {
   /** Reads stdout slowly: pauses the stream for `pauseMs` after every `everyBytes` bytes. */
   slowConsumer?: { everyBytes: number; pauseMs: number };
   keepRecords?: boolean;
+  /** Extra arguments after the command (e.g. `--workers 2`). */
+  extraArgs?: string[];
+  /** The connector's entry point (default dist/main.js): another build, to compare two versions. */
+  main?: string;
+  /** A command the connector runs under (e.g. valgrind and its options). */
+  wrap?: string[];
+  /** Extra environment for the connector. */
+  env?: Record<string, string>;
 }
 
 
@@ -62,24 +72,33 @@ export interface ConnectorRunOptions {
 export async function runRead(opts: ConnectorRunOptions): Promise<ConnectorRun> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-run-'));
   const files = ['config', 'catalog', 'state'] as const;
-  const args = [resolve('dist/main.js'), 'read'];
+  // BENCH_NODE_FLAGS: V8 / Node flags for the connector only (e.g. to see what a flag does to its memory).
+  const args = [...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []), resolve(opts.main ?? 'dist/main.js'), 'read'];
   for (const name of files) {
     const value = name === 'config' ? opts.config : name === 'catalog' ? opts.catalog : opts.state;
     if (value === undefined) continue;
     writeFileSync(join(dir, `${name}.json`), JSON.stringify(value));
     args.push(`--${name}`, join(dir, `${name}.json`));
   }
+  args.push(...(opts.extraArgs ?? []));
   const started = process.hrtime.bigint();
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const [command, ...prefix] = [...(opts.wrap ?? []), process.execPath];
+  const child = spawn(command!, [...prefix, ...args], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...opts.env } });
   let peakKb = 0;
-  const sampler = setInterval(() => {
+  let cpuTicks = 0;
+  const sample = () => {
     try {
       const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
       const hwm = /VmHWM:\s+(\d+)/.exec(status);
       if (hwm) peakKb = Math.max(peakKb, Number(hwm[1]));
+      // utime and stime: fields 14 and 15, counted after the command name (which may hold spaces).
+      const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      cpuTicks = Math.max(cpuTicks, Number(fields[11]) + Number(fields[12]));
     } catch { /* exited */ }
-  }, 50);
-  const run: ConnectorRun = { exitCode: null, seconds: 0, records: 0, recordsByStream: new Map(), states: 0, errors: [], peakRssMb: 0, bytes: 0, lines: [] };
+  };
+  const sampler = setInterval(sample, 50);
+  const run: ConnectorRun = { exitCode: null, seconds: 0, records: 0, recordsByStream: new Map(), states: 0, errors: [], peakRssMb: 0, cpuSeconds: 0, bytes: 0, lines: [] };
   // The reader must cost little next to the connector: scan raw chunks for line starts, parse nothing
   // unless asked to keep records.
   const RECORD = Buffer.from('{"type":"RECORD","record":{"stream":"');
@@ -114,15 +133,17 @@ export async function runRead(opts: ConnectorRunOptions): Promise<ConnectorRun> 
       }
     }
   }
+  sample(); // stdout closed: the connector is exiting, its counters are (nearly) final
   run.exitCode = await new Promise<number | null>((done) => (child.exitCode !== null ? done(child.exitCode) : child.on('exit', (code) => done(code))));
   clearInterval(sampler);
+  run.cpuSeconds = cpuTicks / 100; // USER_HZ is 100 on Linux
   run.seconds = Number(process.hrtime.bigint() - started) / 1e9;
   run.peakRssMb = Math.round(peakKb / 1024);
   return run;
 }
 
 /** A configured catalog of the given streams (full refresh, or incremental where the stream supports it). */
-export async function catalogFor(config: Record<string, unknown>, names: string[], mode: 'full_refresh' | 'incremental' = 'full_refresh'): Promise<unknown> {
+export async function catalogFor(config: Record<string, unknown>, names: string[] | 'all', mode: 'full_refresh' | 'incremental' = 'full_refresh'): Promise<unknown> {
   const child = spawn(process.execPath, [resolve('dist/main.js'), 'discover', '--config', writeTemp(config)], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   for await (const chunk of child.stdout!) out += chunk;

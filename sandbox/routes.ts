@@ -8,11 +8,16 @@ import { encodeCursor, decodeCursor, pageInfo, type JsonCache } from './paging.j
 import type { RecordSearch, SearchEntity } from './record-search.js';
 import { atLeast, type ApiVersion } from './versions.js';
 import { conversationWithParts, RETRIEVE_PART_LIMIT } from './workspace/conversations.js';
+import { ticketWithParts } from './workspace/tickets.js';
 import { dataAttributes, me, segment } from './workspace/directory.js';
 import type { Entity, Workspace } from './workspace/index.js';
 import type { Fault } from './faults.js';
 
-export type Scope = 'read_admins' | 'read_users_companies' | 'read_conversations' | 'read_tags' | 'read_tickets';
+/**
+ * The permissions routes need. `read_data_attributes` stands for the data-attributes permission on its own, so
+ * a token without it can be simulated; which Developer Hub permission covers GET /data_attributes is unverified.
+ */
+export type Scope = 'read_admins' | 'read_users_companies' | 'read_conversations' | 'read_tags' | 'read_tickets' | 'read_data_attributes';
 
 export interface ApiRequest {
   method: string;
@@ -333,7 +338,7 @@ export const ROUTES: Route[] = [
     },
   },
   {
-    method: 'GET', pattern: /^\/data_attributes$/, scope: 'read_users_companies',
+    method: 'GET', pattern: /^\/data_attributes$/, scope: 'read_data_attributes',
     handle(ctx, req) {
       const model = req.query.get('model');
       if (model !== null && model !== 'contact' && model !== 'company' && model !== 'conversation') {
@@ -347,6 +352,14 @@ export const ROUTES: Route[] = [
     },
   },
   searchRoute('tickets', 'ticket.list', 'tickets', 'read_tickets', 'tickets'),
+  {
+    method: 'GET', pattern: /^\/tickets\/([^/]+)$/, scope: 'read_tickets',
+    handle(ctx, req) {
+      const i = ctx.ws.indexOf('tickets', req.params[0]!);
+      if (i < 0) throw new ApiError(404, 'not_found', 'Resource Not Found');
+      return json(ticketWithParts(ctx.ws, i, req.version));
+    },
+  },
 ];
 
 export { atLeast };

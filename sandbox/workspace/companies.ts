@@ -49,19 +49,33 @@ export function companyName(ws: Workspace, i: number): string {
   return `${COMPANY_WORDS[word]} ${COMPANY_SUFFIXES[suffix]} ${i}`;
 }
 
-/** Custom attribute values of a company, drawn from its version stream `r`, as JSON members. */
-function customAttributesUtf8(r: () => number, created: number): string {
+/**
+ * The custom attribute of company i whose value does not fit the type its data attribute declares (about one
+ * company in eight, by seed and index only), or -1.
+ */
+export function companyMisfit(ws: Workspace, i: number): number {
+  const h = ws.seeds.of('company-misfit', i);
+  return h % 8 === 0 ? (h >>> 8) % COMPANY_CUSTOM_ATTRIBUTES.length : -1;
+}
+
+/**
+ * Custom attribute values of a company, drawn from its version stream `r`, as JSON members; attribute
+ * `misfit` gets a value of another type (a number in text, a fraction in an integer, text in a number or date,
+ * a number in a boolean), drawn the same so the other fields do not move.
+ */
+function customAttributesUtf8(r: () => number, created: number, misfit: number): string {
   let out = '';
   for (let a = 0; a < COMPANY_CUSTOM_ATTRIBUTES.length; a++) {
     let value: string | undefined;
     if (chance(r, 0.15)) value = 'null';
     else {
+      const odd = a === misfit;
       switch (COMPANY_CUSTOM_ATTRIBUTES[a]!.type) {
-        case 'string': value = `"${pick(r, TIERS_UTF8)}"`; break;
-        case 'integer': value = String(int(r, 0, 2000)); break;
-        case 'float': value = String(Math.round(r() * 10000) / 100 + 0.25); break;
-        case 'boolean': value = String(chance(r, 0.1)); break;
-        case 'date': value = String(created + int(r, 30, 700) * 86400); break;
+        case 'string': { const tier = pickIndex(r, TIERS_UTF8.length); value = odd ? String(tier + 1) : `"${TIERS_UTF8[tier]}"`; break; }
+        case 'integer': { const n = int(r, 0, 2000); value = odd ? `${n}.5` : String(n); break; }
+        case 'float': { const x = Math.round(r() * 10000) / 100 + 0.25; value = odd ? `"${x}%"` : String(x); break; }
+        case 'boolean': { const b = chance(r, 0.1); value = odd ? (b ? '1' : '0') : String(b); break; }
+        case 'date': { const d = created + int(r, 30, 700) * 86400; value = odd ? '"end of term"' : String(d); break; }
       }
     }
     if (value !== undefined) out += `${out === '' ? '' : ','}${ATTRIBUTE_KEYS[a]}${value}`;
@@ -84,7 +98,7 @@ export function writeCompany(w: JsonBytes, ws: Workspace, i: number, v: ApiVersi
   // slug() of the whole name: its parts are separated by spaces, so their slugs join.
   const nameSlug = `${COMPANY_WORD_SLUGS[word]}${COMPANY_SUFFIX_SLUGS[suffix]}${i}`;
   const planIndex = Math.floor(fixed() * PLANS.length);
-  const custom = customAttributesUtf8(r, created);
+  const custom = customAttributesUtf8(r, created, companyMisfit(ws, i));
   w.raw('{"type":"company","company_id":"company-').num(i).raw('-').raw(nameSlug.slice(0, 12))
     .raw('","id":"').raw(ws.companyId(i)).raw('","app_id":"').raw(ws.appId)
     .raw('","name":"').raw(COMPANY_WORDS_UTF8[word]!).raw(' ').raw(COMPANY_SUFFIXES_UTF8[suffix]!).raw(' ').num(i)

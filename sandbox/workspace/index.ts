@@ -20,7 +20,7 @@ import { JsonBytes } from './bytes.js';
 import { SeedLabels } from './seeds.js';
 import { MAX_RECORDS, RecordTable } from './table.js';
 import { hexId, hexIndex } from './text.js';
-import { ACTIVITY_LOG_BASE, TICKET_BASE, TICKET_STATES, activityLog, ticket } from './tickets.js';
+import { ACTIVITY_LOG_BASE, TICKET_BASE, TICKET_STATES, activityLog, ticket, ticketPart, ticketPartCount, ticketWithParts } from './tickets.js';
 
 export type { WorkspaceOptions, WorkspaceSizes } from './options.js';
 export type { ApiVersion } from '../versions.js';
@@ -181,6 +181,7 @@ export class Workspace {
     if (stream === 'users' && this.tables.contacts.kind[i] !== ROLE_USER) return undefined;
     if (stream === 'leads' && this.tables.contacts.kind[i] !== ROLE_LEAD) return undefined;
     if (entity === 'conversations') return conversationWithParts(this, i, version, false);
+    if (entity === 'tickets') return ticketWithParts(this, i, version);
     return this.render(entity, i, version);
   }
 
@@ -210,6 +211,14 @@ export class Workspace {
   companySegments(id: string, v: ApiVersion = DEFAULT_API_VERSION): Record<string, unknown>[] | undefined {
     const i = this.indexOf('companies', id);
     return i < 0 ? undefined : companySegmentIndices(this, i).map((k) => companySegment(this, k, v));
+  }
+
+  ticketParts(id: string, v: ApiVersion = DEFAULT_API_VERSION): Record<string, unknown>[] | undefined {
+    const i = this.indexOf('tickets', id);
+    if (i < 0) return undefined;
+    const out: Record<string, unknown>[] = [];
+    for (let j = 0, n = ticketPartCount(this, i); j < n; j++) out.push(ticketPart(this, i, j, v));
+    return out;
   }
 
   conversationParts(id: string, v: ApiVersion = DEFAULT_API_VERSION, plain = false): Record<string, unknown>[] | undefined {

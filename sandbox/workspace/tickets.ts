@@ -43,6 +43,16 @@ function ticketType(ws: Workspace, k: number, v: ApiVersion): Record<string, unk
   };
 }
 
+/** The contact of ticket i (the first draw of its fixed stream), or -1 in a workspace without contacts. */
+function ticketContact(ws: Workspace, i: number, fixed = rng(hashSeed(ws.seed, 'ticket', i))): number {
+  return ws.tables.contacts.count ? Math.floor(fixed() * ws.tables.contacts.count) : -1;
+}
+
+/**
+ * Ticket i as search serves it. Search results carry no `ticket_parts` here, as conversation search results
+ * carry no parts: whether Intercom's ticket search includes them is unverified, so the connector reads parts
+ * from the retrieve (`GET /tickets/{id}`, ticketWithParts) either way.
+ */
 export function ticket(ws: Workspace, i: number, v: ApiVersion): Record<string, unknown> {
   const t = ws.tables.tickets;
   const version = t.version[i]!;
@@ -51,7 +61,7 @@ export function ticket(ws: Workspace, i: number, v: ApiVersion): Record<string, 
   const created = t.created[i]!, updated = t.updated[i]!;
   const state = TICKET_STATES[t.kind[i]! % TICKET_STATES.length]!;
   const type = ticketType(ws, i % 3, v);
-  const contactIndex = ws.tables.contacts.count ? Math.floor(fixed() * ws.tables.contacts.count) : -1;
+  const contactIndex = ticketContact(ws, i, fixed);
   const assigned = chance(r, 0.6);
   const adminIndex = Math.floor(r() * Math.max(1, ws.tables.admins.count));
   const teamIndex = ws.tables.teams.count ? Math.floor(r() * ws.tables.teams.count) : 0;
@@ -76,16 +86,6 @@ export function ticket(ws: Workspace, i: number, v: ApiVersion): Record<string, 
     open: state !== 'resolved',
     ...(chance(r, 0.8) ? {} : { snoozed_until: updated + 3600 }),
     linked_objects: { type: 'list', total_count: 0, has_more: false, data: [] },
-    ticket_parts: {
-      type: 'ticket_part.list',
-      ticket_parts: [{
-        type: 'ticket_part', id: String(600_000_000 + i), part_type: 'ticket_state_updated_by_admin', body: null,
-        previous_ticket_state: 'submitted', ticket_state: state, created_at: updated, updated_at: updated,
-        author: { type: 'admin', id: String(ADMIN_BASE + adminIndex), name: `Admin ${adminIndex}`, email: `admin${adminIndex}@sandbox.test` },
-        attachments: [], redacted: false,
-      }],
-      total_count: 1,
-    },
     is_shared: chance(fixed, 0.5),
   };
   if (!atLeast(v, '2.14')) {
@@ -93,6 +93,52 @@ export function ticket(ws: Workspace, i: number, v: ApiVersion): Record<string, 
     out.ticket_state_external_label = external;
   }
   return out;
+}
+
+/** How many parts ticket i has (its version adds none: parts are the history of its state changes and notes). */
+export function ticketPartCount(ws: Workspace, i: number): number {
+  return 1 + Math.floor(rng(hashSeed(ws.seed, 'ticket-parts', i))() * 5);
+}
+
+/**
+ * Part j of ticket i, oldest first: the first is the submission, then notes, comments, assignments and state
+ * changes spread between created_at and updated_at; the last part is at updated_at. Some carry attachments.
+ */
+export function ticketPart(ws: Workspace, i: number, j: number, _v: ApiVersion): Record<string, unknown> {
+  const t = ws.tables.tickets;
+  const n = ticketPartCount(ws, i);
+  const r = rng(hashSeed(ws.seed, 'ticket-part', i, j));
+  const created = t.created[i]!, updated = t.updated[i]!;
+  const at = j === n - 1 ? updated : created + Math.floor((updated - created) * j / n);
+  const state = TICKET_STATES[t.kind[i]! % TICKET_STATES.length]!;
+  const a = Math.floor(r() * Math.max(1, ws.tables.admins.count));
+  const admin = { type: 'admin', id: String(ADMIN_BASE + a), name: `Admin ${a}`, email: `admin${a}@sandbox.test` };
+  const contact = ticketContact(ws, i);
+  const kind = j === 0 ? 'ticket_state_updated_by_admin' : pick(r, ['note', 'comment', 'assignment', 'ticket_state_updated_by_admin'] as const);
+  const part: Record<string, unknown> = {
+    type: 'ticket_part',
+    id: String(600_000_000 + i * 8 + j),
+    part_type: kind,
+    body: kind === 'note' || kind === 'comment' ? `<p>${sentence(r, int(r, 3, 20))}</p>` : null,
+    previous_ticket_state: j === 0 ? null : 'submitted',
+    ticket_state: j === 0 ? 'submitted' : j === n - 1 ? state : 'in_progress',
+    created_at: at,
+    updated_at: at,
+    author: kind === 'comment' && contact >= 0 && chance(r, 0.5) ? { type: 'user', id: ws.contactId(contact), name: null, email: null } : admin,
+    attachments: chance(r, 0.25)
+      ? [{ type: 'upload', name: `screenshot-${j}.png`, url: `https://downloads.intercomcdn.test/tickets/${ticketId(i)}/${j}.png`, content_type: 'image/png', filesize: int(r, 1000, 900000), width: 1280, height: 720 }]
+      : [],
+    redacted: false,
+  };
+  if (kind === 'assignment') part.assigned_to = { type: 'admin', id: admin.id };
+  return part;
+}
+
+/** Ticket i as `GET /tickets/{id}` serves it: the search object plus its `ticket_parts`. */
+export function ticketWithParts(ws: Workspace, i: number, v: ApiVersion): Record<string, unknown> {
+  const parts: Record<string, unknown>[] = [];
+  for (let j = 0, n = ticketPartCount(ws, i); j < n; j++) parts.push(ticketPart(ws, i, j, v));
+  return { ...ticket(ws, i, v), ticket_parts: { type: 'ticket_part.list', ticket_parts: parts, total_count: parts.length } };
 }
 
 const ACTIVITY_TYPES: [string, (r: () => number) => Record<string, unknown> | null][] = [

@@ -1,7 +1,7 @@
 // The one place that writes AirbyteMessages: one JSON line per message, secrets redacted from every line,
 // and backpressure respected (a full output buffer makes the producer wait for 'drain').
 import type {
-  AirbyteCatalog, AirbyteMessage, ConnectorSpecification, FailureType, LogLevel, StreamDescriptor
+  AirbyteCatalog, AirbyteMessage, ConnectorSpecification, FailureType, LogLevel, RecordMeta, StreamDescriptor
 } from './protocol.js';
 import { jsonEscaped, redactText, redactValue, usableSecrets } from './redact.js';
 
@@ -49,7 +49,12 @@ export class Emitter {
   private drain: Promise<void> | undefined;
   private failure: Error | undefined;
   private readonly batchBytes: number;
-  private batch = '';
+  /**
+   * The lines gathered so far, already UTF-8 encoded: each line is encoded once, straight into this buffer
+   * (no concatenated string to flatten and encode again when written), and the output gets bytes.
+   */
+  private batch: Buffer | undefined;
+  private batchLength = 0;
   private flushScheduled = false;
 
   constructor(private readonly out: NodeJS.WritableStream, opts: EmitterOptions) {
@@ -75,8 +80,16 @@ export class Emitter {
       line = JSON.stringify(redactValue(msg, this.plainSecrets));
     }
     if (this.batchBytes <= 0) return this.write(line + '\n');
-    this.batch += line + '\n';
-    if (this.batch.length >= this.batchBytes) return this.writeBatch();
+    // UTF-8 takes at most 3 bytes per UTF-16 unit: a line that might not fit ends the current batch first.
+    const mostBytes = 3 * line.length + 1;
+    let full: Promise<void> | undefined;
+    if (this.batch && this.batchLength + mostBytes > this.batch.length) full = this.writeBatch();
+    if (mostBytes > 2 * this.batchBytes) return this.write(line + '\n') ?? full;
+    this.batch ??= Buffer.allocUnsafe(2 * this.batchBytes);
+    this.batchLength += this.batch.write(line, this.batchLength);
+    this.batch[this.batchLength++] = 10; // '\n'
+    if (this.batchLength >= this.batchBytes) return this.writeBatch() ?? full;
+    if (full) return full;
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(() => {
@@ -89,13 +102,15 @@ export class Emitter {
 
   /** Hands the gathered lines to the output; a promise when the output is full (the producer waits for it). */
   private writeBatch(): Promise<void> | undefined {
-    if (this.batch === '') return undefined;
-    const chunk = this.batch;
-    this.batch = '';
+    if (!this.batch || this.batchLength === 0) return undefined;
+    // The output keeps the chunk until it is written: the next batch gets a buffer of its own.
+    const chunk = this.batch.subarray(0, this.batchLength);
+    this.batch = undefined;
+    this.batchLength = 0;
     return this.write(chunk);
   }
 
-  private write(chunk: string): Promise<void> | undefined {
+  private write(chunk: string | Buffer): Promise<void> | undefined {
     const roomLeft = this.out.write(chunk);
     return roomLeft ? undefined : this.waitForDrain();
   }
@@ -106,8 +121,10 @@ export class Emitter {
     return redactText(text, this.plainSecrets);
   }
 
-  record(stream: string, data: Record<string, unknown>): Promise<void> | undefined {
-    return this.emit({ type: 'RECORD', record: { stream, data, emitted_at: Math.trunc(this.now()) } });
+  /** One RECORD; `meta` (AirbyteRecordMessageMeta) only when the source changed something in the data. */
+  record(stream: string, data: Record<string, unknown>, meta?: RecordMeta): Promise<void> | undefined {
+    const emitted_at = Math.trunc(this.now());
+    return this.emit({ type: 'RECORD', record: meta === undefined ? { stream, data, emitted_at } : { stream, data, emitted_at, meta } });
   }
 
   state(stream: string, streamState: Record<string, unknown>, recordCount: number): Promise<void> | undefined {
@@ -162,7 +179,7 @@ export class Emitter {
   /** Resolves once everything written so far has been handed to the output (or the output failed). */
   async flush(): Promise<void> {
     if (this.failure) return;
-    if (this.batch !== '') {
+    if (this.batchLength > 0) {
       try {
         await this.writeBatch();
       } catch {

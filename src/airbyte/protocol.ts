@@ -48,8 +48,22 @@ export interface AirbyteStateMessage {
   sourceStats?: { recordCount: number };
 }
 
+/** AirbyteRecordMessageMetaChange: what the source changed in a record's data, and why. */
+export interface RecordChange {
+  field: string;
+  change: 'NULLED' | 'TRUNCATED';
+  reason:
+    | 'SOURCE_RECORD_SIZE_LIMITATION' | 'DESTINATION_RECORD_SIZE_LIMITATION' | 'PLATFORM_RECORD_SIZE_LIMITATION'
+    | 'SOURCE_FIELD_SIZE_LIMITATION' | 'DESTINATION_FIELD_SIZE_LIMITATION' | 'PLATFORM_FIELD_SIZE_LIMITATION'
+    | 'SOURCE_SERIALIZATION_ERROR' | 'DESTINATION_SERIALIZATION_ERROR' | 'PLATFORM_SERIALIZATION_ERROR'
+    | 'SOURCE_RETRIEVAL_ERROR' | 'DESTINATION_TYPECAST_ERROR';
+}
+
+/** AirbyteRecordMessageMeta. */
+export interface RecordMeta { changes: RecordChange[] }
+
 export type AirbyteMessage =
-  | { type: 'RECORD'; record: { stream: string; data: Record<string, unknown>; emitted_at: number; namespace?: string } }
+  | { type: 'RECORD'; record: { stream: string; data: Record<string, unknown>; emitted_at: number; namespace?: string; meta?: RecordMeta } }
   | { type: 'STATE'; state: AirbyteStateMessage }
   | { type: 'LOG'; log: { level: LogLevel; message: string; stack_trace?: string } }
   | { type: 'SPEC'; spec: ConnectorSpecification }

@@ -95,7 +95,7 @@ async function readGroup(group: ReadGroup, inputState: Map<string, StreamState>,
           const p = progressOf(event);
           if (!p.running) await markRunning(event.stream, p);
           p.recordsSinceState++;
-          const full = emitter.record(event.stream, event.data);
+          const full = emitter.record(event.stream, event.data, event.meta);
           if (full) await full;
           break;
         }

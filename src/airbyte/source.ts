@@ -1,4 +1,4 @@
-import type { ConnectorSpecification, JsonSchema, LogLevel, SyncMode } from './protocol.js';
+import type { ConnectorSpecification, JsonSchema, LogLevel, RecordMeta, SyncMode } from './protocol.js';
 
 /** What every part of a source may use to talk to the outside world, without knowing of stdout. */
 export interface RunContext {
@@ -29,14 +29,14 @@ export type StreamState = Record<string, unknown>;
 
 /**
  * What a source yields while it reads. The read loop turns these into protocol messages:
- * - record: one RECORD of `stream`;
+ * - record: one RECORD of `stream`, with `meta` (what the source changed in it, e.g. NULLED fields) when given;
  * - checkpoint: a state for `stream` that is safe to persist NOW: a sync restarted from it loses no record.
  *   The loop emits it as a STATE with sourceStats.recordCount = records of that stream since its last STATE.
  * - estimate: an ESTIMATE trace (row_estimate) for `stream`;
  * - log: a LOG message.
  */
 export type ReadEvent =
-  | { type: 'record'; stream: string; data: Record<string, unknown> }
+  | { type: 'record'; stream: string; data: Record<string, unknown>; meta?: RecordMeta }
   | { type: 'checkpoint'; stream: string; state: StreamState }
   | { type: 'estimate'; stream: string; rowEstimate: number }
   | { type: 'log'; level: LogLevel; message: string };

@@ -112,9 +112,10 @@ export function familyGroup(
         const cursor = root.cursor ? unixSeconds(record[root.cursor]) : undefined;
         if (cursor !== undefined && (lowest === undefined || cursor < lowest)) lowest = cursor;
         root.shape?.(record);
+        const meta = family.checkCustomAttributes?.(record);
         family.convertTimestamps(record);
         if (parent && admits(parent, cursor)) {
-          yield { type: 'record', stream: parent.name, data: record };
+          yield meta === undefined ? { type: 'record', stream: parent.name, data: record } : { type: 'record', stream: parent.name, data: record, meta };
           advance(parent, cursor);
         }
         if (childTargets.length === 0) continue;

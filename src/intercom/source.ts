@@ -6,6 +6,7 @@ import type { ConnectorSpecification } from '../airbyte/protocol.js';
 import type { CheckResult, ConfiguredStream, ReadGroup, RunContext, Source, StreamDefinition, StreamState } from '../airbyte/source.js';
 import { families, streamDefinitions, type Family } from './catalog.js';
 import { parseIntercomConfig, type IntercomConfig } from './config.js';
+import { readCustomAttributes, type CustomAttributeCatalog } from './custom-attributes.js';
 import { IntercomClient } from './http/client.js';
 import { familyGroup } from './replication.js';
 
@@ -36,6 +37,10 @@ const SCOPE_PROBES: ((client: IntercomClient) => Promise<unknown>)[] = [
 export class IntercomSource implements Source<IntercomConfig> {
   readonly spec = loadSpec();
   private clients: IntercomClient[] = [];
+  /** The client of discover and read: one per process, so one pacer. */
+  private shared: IntercomClient | undefined;
+  /** The workspace's custom attributes, read once per process: discover and read type records alike. */
+  private customAttributes: Promise<CustomAttributeCatalog> | undefined;
 
   parseConfig(raw: Record<string, unknown>, ctx: RunContext): IntercomConfig {
     return parseIntercomConfig(raw, ctx.now());
@@ -55,14 +60,14 @@ export class IntercomSource implements Source<IntercomConfig> {
     }
   }
 
-  async discover(): Promise<StreamDefinition[]> {
-    return streamDefinitions();
+  async discover(config: IntercomConfig, ctx: RunContext): Promise<StreamDefinition[]> {
+    return streamDefinitions(await this.attributes(config, ctx));
   }
 
   async readGroups(config: IntercomConfig, streams: ConfiguredStream[], state: Map<string, StreamState>, ctx: RunContext): Promise<ReadGroup[]> {
-    const client = this.client(config, ctx);
+    const client = this.sharedClient(config, ctx);
     const selected = new Map(streams.map((s) => [s.name, s]));
-    const all = families();
+    const all = families(await this.attributes(config, ctx));
     const hosts = new Set(all.filter((f) => [f.root.name, ...f.children.map((c) => c.name)].some((n) => selected.has(n))).map((f) => f.root.name));
     // A gathered table rides along its host's pass when both are read (one companies scroll, not two).
     const ridesAlong = (f: Family) => f.root.companion !== undefined && selected.has(f.root.name) && hosts.has(f.root.companion.of);
@@ -79,6 +84,16 @@ export class IntercomSource implements Source<IntercomConfig> {
   async close(): Promise<void> {
     await Promise.all(this.clients.map((c) => c.close()));
     this.clients = [];
+    this.shared = undefined;
+    this.customAttributes = undefined;
+  }
+
+  private attributes(config: IntercomConfig, ctx: RunContext): Promise<CustomAttributeCatalog> {
+    return (this.customAttributes ??= readCustomAttributes(this.sharedClient(config, ctx), ctx.log));
+  }
+
+  private sharedClient(config: IntercomConfig, ctx: RunContext): IntercomClient {
+    return (this.shared ??= this.client(config, ctx));
   }
 
   private client(config: IntercomConfig, ctx: RunContext, overrides: { maxAttempts?: number; retryBaseMs?: number; requestTimeoutMs?: number } = {}): IntercomClient {

@@ -4,6 +4,7 @@
 // record into the child rows without copying the parent (each row is a shallow copy of one element + keys).
 import traverse from 'json-schema-traverse';
 import type { JsonSchema } from '../airbyte/protocol.js';
+import { StreamNames, streamName } from './names.js';
 import { dataPathOf, isPlainObject, propertySchema, typesOf } from './schema-paths.js';
 
 export interface ChildSpec {
@@ -23,10 +24,15 @@ export interface ParentStream {
 }
 
 export interface ChildStream {
-  /** `${parent}__${spec.name}`; grandchildren `${child}__${prop}` (props inside objects joined by '__'). */
+  /**
+   * `${parent}__${spec.name}`; grandchildren `${child}__${prop}` (props inside objects joined by '__'), each
+   * at most 63 characters by the rule of names.ts.
+   */
   name: string;
   /** The top-level stream name. */
   parent: string;
+  /** The name of the first-level child array it comes from (the ChildSpec's name, e.g. 'parts'). */
+  childArray: string;
   /** 0 for children, 1 for grandchildren... */
   level: number;
   /** Property paths from the top-level record through each array: one entry per level. */
@@ -76,9 +82,13 @@ export function deriveChildStreams(parent: ParentStream, specs: ChildSpec[]): Ch
     throw new Error(`stream '${parent.name}': cursor '${parent.cursorField}' is not in its schema`);
   }
   const streams: ChildStream[] = [];
+  const names = new StreamNames();
+  names.add(parent.name);
 
-  const derive = (name: string, arrayPath: string[][], element: JsonSchema): void => {
+  const derive = (segments: string[], arrayPath: string[][], element: JsonSchema): void => {
     const level = arrayPath.length - 1;
+    const name = streamName(segments);
+    names.add(name, segments.join('__'));
     const keys: Record<string, JsonSchema> = {
       [SOURCE_KEY]: { description: `The ${parent.primaryKey} of the ${parent.name} record this row comes from.`, type: nonNullType(keySchema) },
     };
@@ -100,6 +110,7 @@ export function deriveChildStreams(parent: ParentStream, specs: ChildSpec[]): Ch
     streams.push({
       name,
       parent: parent.name,
+      childArray: segments[1]!,
       level,
       arrayPath,
       jsonSchema: { $schema: DRAFT_07, ...structuredClone(rest), type: 'object', additionalProperties: true, properties },
@@ -110,7 +121,7 @@ export function deriveChildStreams(parent: ParentStream, specs: ChildSpec[]): Ch
     if (rowKind !== 'object') return;
     for (const inner of arraysInside(element)) {
       const items = (propertySchema(element, inner)?.['items'] ?? {}) as JsonSchema;
-      derive(`${name}__${inner.join('__')}`, [...arrayPath, inner], items);
+      derive([...segments, ...inner], [...arrayPath, inner], items);
     }
   };
 
@@ -119,7 +130,7 @@ export function deriveChildStreams(parent: ParentStream, specs: ChildSpec[]): Ch
     if (!arraySchema || !typesOf(arraySchema).includes('array')) {
       throw new Error(`stream '${parent.name}': child '${spec.name}' path ${spec.path.join('.')} is not an array in its schema`);
     }
-    derive(`${parent.name}__${spec.name}`, [spec.path], (arraySchema['items'] ?? {}) as JsonSchema);
+    derive([parent.name, spec.name], [spec.path], (arraySchema['items'] ?? {}) as JsonSchema);
   }
   return streams;
 }

@@ -153,3 +153,16 @@ test('the emitted state is a snapshot: a source mutating its state object later 
   const r = await runRead(source, { catalog: catalog({ alpha: 'incremental' }) });
   assert.deepEqual(statesOf(r.messages, 'alpha').map((s) => s.stream.stream_state), [{ cursor: 1 }, { cursor: 1 }]);
 });
+
+test('a record event with meta becomes a RECORD carrying meta (AirbyteRecordMessageMeta); without, no meta key', async () => {
+  const changes = [{ field: 'custom_attributes.seats', change: 'NULLED', reason: 'SOURCE_SERIALIZATION_ERROR' }] as const;
+  const source = new FakeSource({ groups: [{ streams: ['beta'], steps: [
+    { type: 'record', stream: 'beta', data: { id: '1' }, meta: { changes: [...changes] } },
+    record('beta', '2'),
+  ] }] });
+  const r = await runRead(source, { catalog: catalog({ beta: 'full_refresh' }) });
+  assert.equal(r.code, 0);
+  const records = r.messages.flatMap((m) => (m.type === 'RECORD' ? [m.record] : []));
+  assert.deepEqual(records.map((rec) => rec.meta), [{ changes: [...changes] }, undefined]);
+  assert.ok(!('meta' in records[1]!));
+});

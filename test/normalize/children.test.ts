@@ -34,7 +34,7 @@ test('conversation children and grandchildren: names, levels, array paths, keys 
   assert.deepEqual(children.map((c) => [c.name, c.level, c.arrayPath, c.rowKind]), [
     ['conversations__parts', 0, [['conversation_parts', 'conversation_parts']], 'object'],
     ['conversations__parts__attachments', 1, [['conversation_parts', 'conversation_parts'], ['attachments']], 'object'],
-    ['conversations__parts__email_message_metadata__email_address_headers', 1, [['conversation_parts', 'conversation_parts'], ['email_message_metadata', 'email_address_headers']], 'object'],
+    ['conversations__parts__emm__email_address_headers', 1, [['conversation_parts', 'conversation_parts'], ['email_message_metadata', 'email_address_headers']], 'object'],
     ['conversations__parts__metadata__quick_reply_options', 1, [['conversation_parts', 'conversation_parts'], ['metadata', 'quick_reply_options']], 'object'],
     ['conversations__parts__tags', 1, [['conversation_parts', 'conversation_parts'], ['tags']], 'object'],
     ['conversations__tags', 0, [['tags', 'tags']], 'object'],

@@ -1,0 +1,56 @@
+// `node .build/bench/compare.js DIST_A DIST_B [...] [--contacts N] [--rounds K] [--workers N]`: the pipeline read
+// with two (or more) builds of the connector, interleaved run by run against one prewarmed sandbox, so the
+// machine's load falls on every build alike. Prints the connector's CPU time per record (user + sys, the
+// figure the other processes of a shared machine disturb least), records/s and peak RSS of each run.
+import { readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { catalogFor, runRead, sandboxProcess } from './harness.js';
+
+const args = process.argv.slice(2);
+const flag = (name: string, fallback: number) => {
+  const at = args.indexOf(`--${name}`);
+  return at === -1 ? fallback : Number(args.splice(at, 2)[1]);
+};
+const contacts = flag('contacts', 30_000);
+const rounds = flag('rounds', 3);
+const workers = flag('workers', -1);
+// --callgrind: instruction counts (valgrind), which the load of a shared machine does not change at all.
+const callgrind = args.includes('--callgrind') ? args.splice(args.indexOf('--callgrind'), 1) && true : false;
+const builds = args.length ? args : ['dist'];
+const streams = (process.env.BENCH_STREAMS ?? 'users,leads,companies,conversations').split(',');
+
+const sandbox = await sandboxProcess({
+  seed: 42, sizes: { contacts, companies: Math.round(contacts / 20), conversations: Math.round(contacts / 5) }, rateLimitPerMinute: 0, prewarm: true,
+});
+const config = { access_token: sandbox.token, base_url: sandbox.url, start_date: '2000-01-01T00:00:00Z' };
+const catalog = await catalogFor(config, streams);
+const figures = new Map<string, number[]>(builds.map((b) => [b, []]));
+try {
+  for (let round = 1; round <= rounds; round++) {
+    for (const build of builds) {
+      const out = join(tmpdir(), `callgrind-${process.pid}-${round}-${figures.size}.out`);
+      const wrap = callgrind ? ['valgrind', '--tool=callgrind', '--quiet', `--callgrind-out-file=${out}`] : undefined;
+      const run = await runRead({ config, catalog, wrap, main: join(resolve(build), 'main.js'), env: workers < 0 ? undefined : { SOURCE_INTERCOM_WORKERS: String(workers) } });
+      if (callgrind) {
+        // "summary: N" (or "totals: N") in the output file: every instruction of every thread.
+        const text = readFileSync(out, 'utf8');
+        const total = Number(/^(?:summary|totals):\s+(\d+)/m.exec(text)?.[1]);
+        rmSync(out, { force: true });
+        figures.get(build)!.push(total / run.records / 1000);
+        console.log(`round ${round} ${build}: ${run.records} records, ${(total / run.records / 1000).toFixed(1)} k instructions/record, exit ${run.exitCode}`);
+        continue;
+      }
+      const us = (1e6 * run.cpuSeconds) / run.records;
+      figures.get(build)!.push(us);
+      console.log(`round ${round} ${build}: ${run.records} records, ${us.toFixed(1)} us CPU/record, ${Math.round(run.records / run.seconds)} records/s, RSS ${run.peakRssMb} MB, exit ${run.exitCode} (load ${loadavg()[0]!.toFixed(2)})`);
+    }
+  }
+} finally {
+  await sandbox.stop();
+}
+for (const [build, values] of figures) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const unit = callgrind ? 'k instructions/record' : 'us CPU/record';
+  console.log(`${build}: median ${sorted[Math.floor(sorted.length / 2)]!.toFixed(1)} ${unit} (min ${sorted[0]!.toFixed(1)})`);
+}

@@ -1,0 +1,72 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { compileCustomAttributeCheck, customAttributesOf, withCustomAttributes, type CustomAttribute } from '../../src/intercom/custom-attributes.js';
+import { loadSchema } from '../../src/intercom/schemas/index.js';
+import { compileTimestampConverter } from '../../src/normalize/timestamps.js';
+
+const ATTRIBUTES: CustomAttribute[] = [
+  { name: 'plan', type: 'string' }, { name: 'seats', type: 'integer' }, { name: 'mrr', type: 'float' },
+  { name: 'vip', type: 'boolean' }, { name: 'renews_at', type: 'date' },
+];
+
+test('custom attributes of a data_attributes list: custom ones of a known type, each name once', () => {
+  const list = [
+    { name: 'email', full_name: 'email', data_type: 'string', custom: false },
+    { name: 'plan', full_name: 'custom_attributes.plan', data_type: 'string', custom: true, label: 'Plan' },
+    { name: 'seats', full_name: 'custom_attributes.seats', data_type: 'integer', custom: true },
+    { name: 'plan', full_name: 'custom_attributes.plan', data_type: 'integer', custom: true },
+    { name: 'shape', full_name: 'custom_attributes.shape', data_type: 'polygon', custom: true },
+    { name: 'legacy', full_name: 'custom_attributes.legacy', data_type: 'date' },
+  ];
+  assert.deepEqual(customAttributesOf(list), [
+    { name: 'plan', type: 'string', label: 'Plan' }, { name: 'seats', type: 'integer' }, { name: 'legacy', type: 'date' },
+  ]);
+});
+
+test('the typed schema: one property per attribute, open, and custom_attributes_unparsed; schemas without custom_attributes unchanged', () => {
+  const schema = withCustomAttributes(loadSchema('contacts'), ATTRIBUTES) as any;
+  const custom = schema.properties.custom_attributes;
+  assert.equal(custom.additionalProperties, true);
+  assert.deepEqual(Object.fromEntries(Object.entries(custom.properties).map(([k, v]: [string, any]) => [k, v.type])), {
+    plan: ['null', 'string'], seats: ['null', 'integer'], mrr: ['null', 'number'], vip: ['null', 'boolean'], renews_at: ['null', 'string'],
+  });
+  assert.equal(custom.properties.renews_at.format, 'date-time');
+  assert.deepEqual(schema.properties.custom_attributes_unparsed.type, ['null', 'object']);
+  assert.deepEqual(withCustomAttributes(loadSchema('tags'), ATTRIBUTES), loadSchema('tags'));
+  const open = (withCustomAttributes(loadSchema('contacts'), undefined) as any).properties.custom_attributes;
+  assert.deepEqual(open, { ...(loadSchema('contacts') as any).properties.custom_attributes, properties: {} });
+});
+
+test('a record whose values all fit is left alone: no meta, no unparsed object', () => {
+  const check = compileCustomAttributeCheck(ATTRIBUTES)!;
+  const record = { id: '1', custom_attributes: { plan: 'Pro', seats: 3, mrr: 12, vip: false, renews_at: 1_700_000_000, later: [1, 2] } };
+  const before = structuredClone(record);
+  assert.equal(check(record), undefined);
+  assert.deepEqual(record, before);
+  assert.equal(check({ id: '2', custom_attributes: null }), undefined);
+  assert.equal(check({ id: '3' }), undefined);
+  assert.equal(check({ id: '4', custom_attributes: { renews_at: '2026-01-02T03:04:05Z', seats: null } }), undefined);
+  assert.equal(compileCustomAttributeCheck([]), undefined);
+});
+
+test('misfits are NULLED, reported in meta.changes in attribute order, and kept unchanged under custom_attributes_unparsed', () => {
+  const check = compileCustomAttributeCheck(ATTRIBUTES)!;
+  const record: Record<string, any> = { id: '1', custom_attributes: { plan: 7, seats: 2.5, mrr: '12 EUR', vip: 'yes', renews_at: 'soon', other: 'kept' } };
+  const meta = check(record);
+  const fields = ['plan', 'seats', 'mrr', 'vip', 'renews_at'];
+  assert.deepEqual(meta, { changes: fields.map((f) => ({ field: `custom_attributes.${f}`, change: 'NULLED', reason: 'SOURCE_SERIALIZATION_ERROR' })) });
+  assert.deepEqual(record.custom_attributes, { plan: null, seats: null, mrr: null, vip: null, renews_at: null, other: 'kept' });
+  assert.deepEqual(record.custom_attributes_unparsed, { plan: 7, seats: 2.5, mrr: '12 EUR', vip: 'yes', renews_at: 'soon' });
+  // A date beyond year 9999 (milliseconds sent by mistake) cannot become RFC 3339: nulled too.
+  const ms = { custom_attributes: { renews_at: 1_700_000_000_000_000 } };
+  assert.equal(check(ms)?.changes.length, 1);
+});
+
+test('date attributes in unix seconds are converted by the schema\'s timestamp converter after the check', () => {
+  const schema = withCustomAttributes(loadSchema('companies'), ATTRIBUTES);
+  const convert = compileTimestampConverter(schema);
+  const record: Record<string, any> = { id: 'c', custom_attributes: { renews_at: 1_700_000_000 } };
+  compileCustomAttributeCheck(ATTRIBUTES)!(record);
+  convert(record);
+  assert.equal(record.custom_attributes.renews_at, '2023-11-14T22:13:20Z');
+});
