@@ -82,14 +82,18 @@ interface Hostile {
   close(): Promise<void>;
 }
 
-/** A loopback server answering every request with `handler`; it records `METHOD /path` of each request. */
+/** A loopback server answering every request but GET /data_attributes with `handler`; it records `METHOD /path` of each. */
 async function hostileServer(handler: (req: IncomingMessage, res: ServerResponse, body: string) => void): Promise<Hostile> {
   const requests: string[] = [];
   const server = createServer((req, res) => {
     let body = '';
     req.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
     req.on('end', () => {
-      requests.push(`${req.method} ${new URL(req.url ?? '/', 'http://x').pathname}`);
+      const path = new URL(req.url ?? '/', 'http://x').pathname;
+      // Every read first asks for the workspace's data attributes (to type custom_attributes): a plain, empty
+      // answer, so each case misbehaves only where it means to.
+      if (path === '/data_attributes') return json(res, 200, { type: 'list', data: [] });
+      requests.push(`${req.method} ${path}`);
       handler(req, res, body);
     });
   });
