@@ -26,8 +26,8 @@ const DAY = 86_400;
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
 
 export function parseIntercomConfig(raw: Record<string, unknown>, nowMs: number): IntercomConfig {
-  const accessToken = String(raw.access_token ?? '').trim();
-  if (!accessToken) throw configError('access_token is empty: paste an Intercom access token.');
+  const accessToken = accessTokenOf(raw);
+  if (!accessToken) throw configError('access_token is empty: paste an Intercom access token, or authenticate with Intercom (OAuth).');
 
   let startDate = Math.floor(nowMs / 1000) - 365 * DAY;
   if (raw.start_date !== undefined && raw.start_date !== null && raw.start_date !== '') {
@@ -44,7 +44,7 @@ export function parseIntercomConfig(raw: Record<string, unknown>, nowMs: number)
   return {
     accessToken,
     startDate,
-    attributionWindowSeconds: int(raw.attribution_window_days, 30) * DAY,
+    attributionWindowSeconds: attributionWindowDays(raw) * DAY,
     baseUrl,
     intercomVersion: String(raw.intercom_version ?? '2.14'),
     requestTimeoutMs: int(raw.request_timeout_seconds, 60) * 1000,
@@ -53,6 +53,25 @@ export function parseIntercomConfig(raw: Record<string, unknown>, nowMs: number)
     maxAttempts: int(raw.max_attempts, 6),
     maxResponseBytes: int(raw.max_response_mb, 64) * 1024 * 1024,
   };
+}
+
+/**
+ * The access token, pasted or written by the OAuth flow (advanced_auth in spec.json), which stores it at the
+ * top of the config next to `client_id`/`client_secret` as Airbyte's Intercom source does. The OAuth app's
+ * `client_id`/`client_secret` are not needed for requests: Intercom's tokens do not expire or refresh.
+ */
+function accessTokenOf(raw: Record<string, unknown>): string {
+  return typeof raw.access_token === 'string' ? raw.access_token.trim() : '';
+}
+
+/**
+ * `lookback_window` (days) is Airbyte's name for the attribution window. When both keys are present,
+ * `lookback_window` wins: the platform fills `attribution_window_days` with its default (30) when it saves a
+ * config, so only `lookback_window` can carry a migrated connection's choice (e.g. 0).
+ */
+function attributionWindowDays(raw: Record<string, unknown>): number {
+  if (typeof raw.lookback_window === 'number' && Number.isFinite(raw.lookback_window)) return Math.max(0, Math.floor(raw.lookback_window));
+  return int(raw.attribution_window_days, 30);
 }
 
 function checkBaseUrl(value: string): string {

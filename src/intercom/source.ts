@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { ConnectorError } from '../airbyte/errors.js';
 import type { ConnectorSpecification } from '../airbyte/protocol.js';
 import type { CheckResult, ConfiguredStream, ReadGroup, RunContext, Source, StreamDefinition, StreamState } from '../airbyte/source.js';
-import { families, streamDefinitions, type Family } from './catalog.js';
+import { families, streamDefinitions, streamNames, type Family } from './catalog.js';
 import { parseIntercomConfig, type IntercomConfig } from './config.js';
 import { readCustomAttributes, type CustomAttributeCatalog } from './custom-attributes.js';
 import { IntercomClient } from './http/client.js';
@@ -68,9 +68,10 @@ export class IntercomSource implements Source<IntercomConfig> {
     const client = this.sharedClient(config, ctx);
     const selected = new Map(streams.map((s) => [s.name, s]));
     const all = families(await this.attributes(config, ctx));
-    const hosts = new Set(all.filter((f) => [f.root.name, ...f.children.map((c) => c.name)].some((n) => selected.has(n))).map((f) => f.root.name));
-    // A gathered table rides along its host's pass when both are read (one companies scroll, not two).
-    const ridesAlong = (f: Family) => f.root.companion !== undefined && selected.has(f.root.name) && hosts.has(f.root.companion.of);
+    const hosts = new Set(all.filter((f) => streamNames(f).some((n) => selected.has(n))).map((f) => f.root.name));
+    // A gathered table rides along its host's pass when both are read (one companies scroll, not two); read
+    // incrementally it takes its own pass, where its cursor filters and its state advances.
+    const ridesAlong = (f: Family) => f.root.companion !== undefined && selected.get(f.root.name)?.syncMode === 'full_refresh' && hosts.has(f.root.companion.of);
     const groups: ReadGroup[] = [];
     for (const family of all) {
       if (ridesAlong(family)) continue;

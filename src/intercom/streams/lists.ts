@@ -23,8 +23,16 @@ export function wholeList(name: string, schema: string, path: string, key: strin
 export const admins = wholeList('admins', 'admins', '/admins', 'admins');
 export const teams = wholeList('teams', 'teams', '/teams', 'teams');
 export const tags = wholeList('tags', 'tags', '/tags', 'data');
-/** Person segments (person_type user or contact). Company segments are their own stream. */
-export const segments = wholeList('segments', 'segments', '/segments', 'segments', { include_count: 'true' });
+/**
+ * Person segments (person_type user or contact). Company segments are their own stream. Incremental as in
+ * Airbyte's Intercom source (a migrated catalog selects it so): the whole list is fetched and filtered by
+ * `updated_at` on our side.
+ */
+export const segments: IntercomStream = {
+  ...wholeList('segments', 'segments', '/segments', 'segments', { include_count: 'true' }),
+  cursor: 'updated_at',
+  order: 'unordered',
+};
 /** Data attributes: only custom ones carry an id, so they are keyed by their (per-model unique) name. */
 const dataAttributes = (name: string, model: string): IntercomStream => ({
   ...wholeList(name, 'data_attributes', '/data_attributes', 'data', { model }, 'name'),
