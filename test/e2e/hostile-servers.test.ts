@@ -280,13 +280,13 @@ describe('hostile servers', { concurrency: true }, () => {
       }
     });
     try {
-      const run = await runConnector(configFor(server.url), ['conversations', 'admin_activity_logs', 'companies'], 45_000);
+      const run = await runConnector(configFor(server.url), ['conversations', 'activity_logs', 'companies'], 45_000);
       assertBounded(t, run, 'endless pages');
       const messages = errors(run).map((e) => `${e.failure_type}: ${e.message}`);
       assert.ok(messages.some((m) => m.startsWith('system_error: POST /conversations/search kept handing out new page cursors, but its last 5 pages brought no record')), JSON.stringify(messages));
       assert.ok(messages.some((m) => m.startsWith('system_error: GET /admins/activity_logs kept handing out new page cursors')), JSON.stringify(messages));
       assert.ok(messages.some((m) => m.startsWith('system_error: GET /companies/scroll returned 5 pages in a row with no usable company')), JSON.stringify(messages));
-      for (const stream of ['conversations', 'admin_activity_logs', 'companies']) assert.equal(finalStatus(run, stream), 'INCOMPLETE', stream);
+      for (const stream of ['conversations', 'activity_logs', 'companies']) assert.equal(finalStatus(run, stream), 'INCOMPLETE', stream);
       assert.ok(records(run.messages, 'conversations').length <= 2 * 5, 'the same records are not emitted for ever');
       assert.ok(server.requests.length <= 3 * 7, `${server.requests.length} requests`);
     } finally {
@@ -308,7 +308,7 @@ describe('hostile servers', { concurrency: true }, () => {
       json(res, 200, `{"type":"list","total_count":${totals[path]},"${key}":[${JSON.stringify(item)}],"pages":{}}`);
     });
     try {
-      const run = await runConnector(configFor(server.url), ['conversations', 'tickets', 'users', 'admin_activity_logs'], 45_000);
+      const run = await runConnector(configFor(server.url), ['conversations', 'tickets', 'users', 'activity_logs'], 45_000);
       assertBounded(t, run, 'absurd totals');
       assert.equal(run.code, 0, JSON.stringify(errors(run)));
       const estimates = traces(run.messages, 'ESTIMATE');
