@@ -110,7 +110,9 @@ async function readGroup(group: ReadGroup, inputState: Map<string, StreamState>,
         }
         case 'estimate': {
           progressOf(event);
-          await emitter.traceEstimate(event.stream, Math.max(0, Math.round(event.rowEstimate)));
+          // row_estimate is an integer a platform can hold (a long): an absurd one (1e308, NaN) is no estimate.
+          const rows = Math.max(0, Math.round(event.rowEstimate));
+          if (Number.isSafeInteger(rows)) await emitter.traceEstimate(event.stream, rows);
           break;
         }
         case 'log':

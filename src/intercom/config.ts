@@ -14,6 +14,8 @@ export interface IntercomConfig {
   maxRequestsPerMinute?: number;
   concurrency: number;
   maxAttempts: number;
+  /** Largest response body read (bytes); a longer one fails its stream. */
+  maxResponseBytes: number;
 }
 
 export const REGION_URLS: Record<string, string> = {
@@ -53,6 +55,7 @@ export function parseIntercomConfig(raw: Record<string, unknown>, nowMs: number)
     maxRequestsPerMinute: raw.max_requests_per_minute === undefined ? undefined : int(raw.max_requests_per_minute, 0),
     concurrency: int(raw.concurrency, 32),
     maxAttempts: int(raw.max_attempts, 6),
+    maxResponseBytes: int(raw.max_response_mb, 64) * 1024 * 1024,
   };
 }
 

@@ -2,6 +2,7 @@ import type { ConfiguredStream, ReadEvent, ReadGroup, RunContext, StreamState } 
 import { CHILD_CURSOR, streamNames, type Family, type View } from './catalog.js';
 import type { IntercomConfig } from './config.js';
 import type { IntercomClient } from './http/client.js';
+import { SkippedItems } from './http/items.js';
 import { readSavedCursor } from './saved-state.js';
 import type { ApiObject } from './streams/stream.js';
 
@@ -106,7 +107,10 @@ export function familyGroup(
     let estimated = false;
     // A gathered table emits each record once; so do the ones riding along this pass (IntercomStream.companion).
     const own = root.companion ? new Set<string>() : undefined;
-    const gathered = riders.map((rider) => ({ rider, seen: new Set<string>() }));
+    const gathered = riders.map((rider) => ({ rider, seen: new Set<string>(), skipped: new SkippedItems(`stream ${rider.root.name}`, rider.root.primaryKey) }));
+    // The last guard before a RECORD: what a stream hands on (a retrieved or gathered object) must be an object
+    // with its primary key. Pages are cleaned where they are read (http/items.ts); this catches the rest.
+    const skipped = new SkippedItems(`stream ${root.name}`, root.primaryKey);
     const fetch = { client, since, until, wantedChildren, concurrency: config.concurrency, log: ctx.log, now: ctx.now };
     for await (const page of root.pages(fetch)) {
       if (!estimated && page.totalCount !== undefined && parent) {
@@ -115,10 +119,11 @@ export function familyGroup(
       }
       let lowest: number | undefined;
       for (const record of page.records) {
+        if (!skipped.admit(record)) continue;
         if (own && !firstSight(own, record[root.primaryKey])) continue;
-        for (const { rider, seen } of gathered) {
+        for (const { rider, seen, skipped: riderSkipped } of gathered) {
           for (const item of await rider.root.companion!.collect(record, fetch)) {
-            if (!firstSight(seen, item[rider.root.primaryKey])) continue;
+            if (!riderSkipped.admit(item) || !firstSight(seen, item[rider.root.primaryKey])) continue;
             rider.root.shape?.(item);
             rider.convertTimestamps(item);
             yield { type: 'record', stream: rider.root.name, data: item };
@@ -152,6 +157,8 @@ export function familyGroup(
         yield* checkpoints(targets, false);
       }
     }
+    skipped.report(ctx.log);
+    for (const rider of gathered) rider.skipped.report(ctx.log);
     yield* checkpoints(targets, true);
   }
   return { streams: [...names, ...riders.map((r) => r.root.name)], read };

@@ -97,6 +97,7 @@ export class IntercomSource implements Source<IntercomConfig> {
       requestTimeoutMs: overrides.requestTimeoutMs ?? config.requestTimeoutMs,
       maxAttempts: overrides.maxAttempts ?? config.maxAttempts,
       maxRequestsPerMinute: config.maxRequestsPerMinute,
+      maxResponseBytes: config.maxResponseBytes,
       connections: Math.max(16, config.concurrency + 4),
       retryBaseMs: overrides.retryBaseMs,
       log: (level, message) => ctx.log(level, message),
