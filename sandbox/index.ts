@@ -40,6 +40,8 @@ export interface SandboxOptions {
   scopesWithheld?: string[];
   /** Every route but /me answers 403 api_plan_restricted. */
   planRestricted?: boolean;
+  /** Only these paths (e.g. ['/admins/activity_logs']) answer 403 api_plan_restricted: a plan without that API. */
+  planRestrictedPaths?: string[];
   /** A companies scroll idle longer than this expires (default 60000). */
   scrollIdleMs?: number;
   /** Companies per scroll page (default 15). */
@@ -83,6 +85,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     rateLimitPerMinute: options.rateLimitPerMinute ?? 0,
     scopesWithheld: options.scopesWithheld ?? [],
     planRestricted: options.planRestricted ?? false,
+    planRestrictedPaths: options.planRestrictedPaths ?? [],
     scrollIdleMs: options.scrollIdleMs ?? 60_000,
     scrollPageSize: options.scrollPageSize ?? 15,
     searchCursor: options.searchCursor ?? 'offset',

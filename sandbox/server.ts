@@ -23,6 +23,8 @@ export interface ServerSettings {
   rateLimitPerMinute: number;
   scopesWithheld: string[];
   planRestricted: boolean;
+  /** Paths (e.g. '/admins/activity_logs') the workspace's plan does not include: 403 api_plan_restricted. */
+  planRestrictedPaths: string[];
   scrollIdleMs: number;
   scrollPageSize: number;
   searchCursor: 'offset' | 'keyset';
@@ -171,7 +173,7 @@ export class SandboxServer {
       const other = ROUTES.some((r) => r.pattern.test(pathname));
       return failAuthed(other ? 405 : 404, other ? 'method_not_allowed' : 'not_found', other ? `${method} is not allowed on ${pathname}` : 'Resource Not Found');
     }
-    if (s.planRestricted && route.scope !== undefined) {
+    if ((s.planRestricted && route.scope !== undefined) || s.planRestrictedPaths.includes(pathname)) {
       return failAuthed(403, 'api_plan_restricted', 'Active subscription needed.');
     }
     if (route.scope !== undefined && s.scopesWithheld.includes(route.scope)) {

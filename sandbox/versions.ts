@@ -6,6 +6,7 @@
  * - 2.14 -> 2.16: `conversation.priority` `priority|not_priority` becomes `none|low|medium|high|urgent`;
  *   an unassigned `admin_assignee_id` is null then 0; `contact.owner_id` integer then string;
  *   ticket `admin_assignee_id`/`team_assignee_id` strings then integers.
+ * Admin avatars are objects under every version (what the real API sends; 2.14/2.16 describe a string).
  * Other versions are refused with 400 `intercom_version_invalid`.
  */
 

@@ -1,5 +1,27 @@
 #!/usr/bin/env node
+// The connector's entry point. Only the spec and the command line are loaded up front: the source (HTTP
+// client, catalog, replication engine) is imported when a command needs it, so `spec` starts fast.
 import { runConnector } from './airbyte/cli.js';
-import { IntercomSource } from './intercom/source.js';
+import { loadSpec, packageInfo } from './intercom/package.js';
 
-process.exitCode = await runConnector(new IntercomSource(), process.argv.slice(2));
+const { name, version } = packageInfo();
+process.exitCode = await runConnector(
+  {
+    spec: loadSpec(),
+    load: async () => new (await import('./intercom/source.js')).IntercomSource(),
+  },
+  process.argv.slice(2),
+  {
+    about: {
+      name,
+      version,
+      description: 'an Airbyte source for Intercom (admins, companies, contacts, conversations and more).',
+      example: [
+        `echo '{"access_token": "<your Intercom access token>", "start_date": "2025-01-01T00:00:00Z"}' > config.json`,
+        `${name} check --config config.json`,
+        `${name} discover --config config.json > catalog.json`,
+        `${name} read --config config.json --catalog configured_catalog.json > messages.jsonl`,
+      ],
+    },
+  },
+);

@@ -280,9 +280,50 @@ export function writeContact(w: JsonBytes, ws: Workspace, i: number, v: ApiVersi
     .raw(',"region":').strOrNull(chance(fixed, 0.2) ? null : place[1])
     .raw(',"city":').strOrNull(chance(fixed, 0.2) ? null : place[2])
     .raw('},"social_profiles":{"type":"list","data":');
-  if (chance(fixed, 0.7)) w.raw('[]}}');
-  else w.t`[{"type":"social_profile","name":"Twitter","url":"https://twitter.test/${FIRST_SLUGS[who.first]!}${i}"}]}}`;
+  if (chance(fixed, 0.7)) w.raw('[]}');
+  else w.t`[{"type":"social_profile","name":"Twitter","url":"https://twitter.test/${FIRST_SLUGS[who.first]!}${i}"}]}`;
+  writeRealOnlyFields(w, fixed, r, id);
+  w.raw('}');
 }
+
+const UTM_CAMPAIGNS_UTF8 = ['spring_launch', 'webinar_2024', 'retargeting'];
+const UTM_SOURCES_UTF8 = ['google', 'newsletter', 'linkedin'];
+const UTM_MEDIUMS_UTF8 = ['cpc', 'email', 'social'];
+
+/**
+ * Fields real contacts carry that the OpenAPI descriptions do not list (Airbyte's contacts schema, built
+ * from real responses, has them): UTM parameters and referrer of the first visit, SMS consent, and the
+ * subscription types opted into or out of (inline lists like tags). Drawn last, so every other field keeps
+ * its value.
+ */
+function writeRealOnlyFields(w: JsonBytes, fixed: () => number, r: () => number, id: string): void {
+  const tracked = chance(fixed, 0.3);
+  const k = Math.floor(fixed() * 3);
+  if (tracked) {
+    w.t`,"utm_campaign":"${UTM_CAMPAIGNS_UTF8[k]!}","utm_content":"${k === 0 ? 'hero_banner' : 'footer_link'}","utm_medium":"${UTM_MEDIUMS_UTF8[k]!}",`;
+    w.t`"utm_source":"${UTM_SOURCES_UTF8[k]!}","utm_term":${k === 2 ? 'null' : '"support software"'},"referrer":"https://www.${UTM_SOURCES_UTF8[k]!}.test/"`;
+  } else {
+    w.raw(',"utm_campaign":null,"utm_content":null,"utm_medium":null,"utm_source":null,"utm_term":null,"referrer":null');
+  }
+  w.t`,"sms_consent":${chance(fixed, 0.2)},"unsubscribed_from_sms":${chance(r, 0.05)}`;
+  const optedIn = chance(fixed, 0.25) ? 1 + Math.floor(fixed() * 2) : 0;
+  const optedOut = chance(fixed, 0.1) ? 1 : 0;
+  w.raw(',"opted_in_subscription_types":');
+  subscriptionList(w, id, optedIn, 0);
+  w.raw(',"opted_out_subscription_types":');
+  subscriptionList(w, id, optedOut, 2);
+}
+
+function subscriptionList(w: JsonBytes, id: string, n: number, first: number): void {
+  w.raw('{"type":"list","data":[');
+  for (let k = 0; k < n; k++) {
+    const sub = SUBSCRIPTION_TYPE_BASE + first + k;
+    w.t`${k > 0 ? ',' : ''}{"type":"subscription","id":"${sub}","url":"/subscriptions/${sub}"}`;
+  }
+  w.t`],"url":"/contacts/${id}/subscriptions","total_count":${n},"has_more":false}`;
+}
+
+const SUBSCRIPTION_TYPE_BASE = 31_000;
 
 /** Contact i as POST /contacts/search serves it (parsed from writeContact's bytes, so the two agree). */
 export function contact(ws: Workspace, i: number, v: ApiVersion): Record<string, unknown> {

@@ -219,7 +219,32 @@ export function writeConversation(w: JsonBytes, ws: Workspace, i: number, v: Api
     w.t`"count_reopens":${int(r, 0, 3)},"count_assignments":${int(r, 0, 4)},"count_conversation_parts":${parts},`;
     w.t`"assigned_team_first_response_time":[],"assigned_team_first_response_time_in_office_hours":[],`;
     w.t`"handling_time":${int(r, 0, 20000)},"adjusted_handling_time":${chance(r, 0.5) ? null : int(r, 0, 20000)}},`;
-    w.t`"linked_objects":{"type":"list","total_count":0,"has_more":false,"data":[]},"ai_agent_participated":false}`;
+    w.t`"linked_objects":{"type":"list","total_count":0,"has_more":false,"data":[]},"ai_agent_participated":false`;
+  writeRealOnlyFields(w, ws, i, created, firstReply, contacts);
+  w.raw('}');
+}
+
+const TOPICS = ['Billing', 'Login', 'Feature request'];
+const TOPIC_BASE = 8100;
+
+/**
+ * Fields real conversations carry that the OpenAPI descriptions do not list (Airbyte's and Singer's
+ * conversations schemas have them): the customer's first reply, the customers, redaction, when it was
+ * sent and its topics. Drawn from their own stream, so every other field keeps its value.
+ */
+function writeRealOnlyFields(w: JsonBytes, ws: Workspace, i: number, created: number, firstReply: number | null, contacts: number[]): void {
+  const r = rng(ws.seeds.of('conversation-extras', i));
+  w.raw(',"customer_first_reply":');
+  if (firstReply === null) w.raw('null'); else w.t`{"created_at":${firstReply},"type":"conversation","url":null}`;
+  w.raw(',"customers":[');
+  for (let k = 0; k < contacts.length; k++) w.t`${k > 0 ? ',' : ''}{"type":"user","id":"${ws.contactId(contacts[k]!)}"}`;
+  w.t`],"redacted":${chance(r, 0.02)},"sent_at":${created},"topics":{"type":"topic.list","topics":[`;
+  const topics = chance(r, 0.3) ? 1 + Math.floor(r() * 2) : 0;
+  for (let k = 0; k < topics; k++) {
+    const topic = (i + k) % TOPICS.length;
+    w.t`${k > 0 ? ',' : ''}{"type":"topic","id":${TOPIC_BASE + topic},"name":"${TOPICS[topic]!}"}`;
+  }
+  w.t`],"total_count":${topics}}`;
 }
 
 /** The conversation as search and list serve it (parsed from writeConversation's bytes, so the two agree). */

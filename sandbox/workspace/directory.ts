@@ -30,7 +30,7 @@ export function adminTeams(ws: Workspace, i: number): number[] {
   return out.sort((a, b) => a - b);
 }
 
-export function admin(ws: Workspace, i: number, v: ApiVersion): Record<string, unknown> {
+export function admin(ws: Workspace, i: number, _v: ApiVersion): Record<string, unknown> {
   const version = ws.tables.admins.version[i]!;
   const avatarUrl = `https://static.intercomassets.test/avatars/${adminId(i)}.png`;
   const r = rng(hashSeed(ws.seed, 'admin', i, version));
@@ -47,9 +47,11 @@ export function admin(ws: Workspace, i: number, v: ApiVersion): Record<string, u
     has_inbox_seat: i % 5 !== 4,
     team_ids: adminTeams(ws, i).map((t) => TEAM_BASE + t),
     job_title: i % 3 === 2 ? '' : pick(r, ['Support Engineer', 'Head of Support 🎧', 'Customer Success', 'Ingénieure']),
-    // 2.11 describes avatar as {image_url}, 2.14 as the URL string.
-    avatar: i % 2 !== 0 ? null : atLeast(v, '2.14') ? avatarUrl : { type: 'avatar', image_url: avatarUrl },
-    team_priority_level: i % 3 === 0 ? { primary_team_ids: adminTeams(ws, i).map((t) => TEAM_BASE + t) } : null,
+    // The 2.14/2.16 descriptions say avatar is the URL string; the real API sends {type: 'avatar', image_url}
+    // under every version (as 2.11 describes it).
+    avatar: i % 2 !== 0 ? null : { type: 'avatar', image_url: avatarUrl },
+    // Real admins outside any priority setting carry an empty object.
+    team_priority_level: i % 3 === 0 ? { primary_team_ids: adminTeams(ws, i).map((t) => TEAM_BASE + t) } : i % 3 === 1 ? {} : null,
   };
 }
 

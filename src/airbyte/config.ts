@@ -3,9 +3,11 @@
 // and no message ever echoes a value from the file (it may hold a secret).
 import { readFile } from 'node:fs/promises';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { isRealDate, isRealDateTime } from './dates.js';
 import { configError } from './errors.js';
 import { jsonErrorOffset, lineAndColumn } from './json-position.js';
 import type { ConnectorSpecification, JsonSchema, SyncMode } from './protocol.js';
+import { cut } from './quote.js';
 import type { ConfiguredStream } from './source.js';
 
 export type FileFlag = 'config' | 'catalog' | 'state';
@@ -13,7 +15,7 @@ export type FileFlag = 'config' | 'catalog' | 'state';
 const FILE_KIND: Record<FileFlag, string> = { config: 'config file', catalog: 'catalog file', state: 'state file' };
 
 export function describeFile(path: string, flag: FileFlag): string {
-  return `the ${FILE_KIND[flag]} '${path}' (--${flag})`;
+  return `the ${FILE_KIND[flag]} '${cut(path)}' (--${flag})`;
 }
 
 function readFailure(code: string | undefined): string {
@@ -55,10 +57,12 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 
 // ---------------------------------------------------------------------------------------------- config
 
-const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, verbose: true, logger: false });
-const DATE_TIME = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
-ajv.addFormat('date-time', (s: string) => DATE_TIME.test(s) && !Number.isNaN(Date.parse(s)));
-ajv.addFormat('date', (s: string) => /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(s)));
+// validateSchema: false: the spec is the connector's own, checked by its tests; validating it against the
+// draft-07 meta-schema on every run would compile the meta-schema too (about half of discover's start-up).
+const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, verbose: true, logger: false, validateSchema: false });
+// Dates must exist on the calendar: Date.parse alone takes 2025-02-30 for 2 March.
+ajv.addFormat('date-time', isRealDateTime);
+ajv.addFormat('date', (s: string) => /^\d{4}-\d{2}-\d{2}$/.test(s) && isRealDate(s));
 ajv.addFormat('uri', (s: string) => URL.canParse(s));
 ajv.addFormat('email', (s: string) => /^[^\s@]+@[^\s@]+$/.test(s));
 
@@ -85,13 +89,19 @@ function describeConfigError(e: ErrorObject): string {
   const parent = (e.parentSchema ?? {}) as Record<string, unknown>;
   switch (e.keyword) {
     case 'required': return `'${fieldName(e.instancePath, String(params.missingProperty))}' is required`;
-    case 'additionalProperties': return `'${fieldName(e.instancePath, String(params.additionalProperty))}' is not a known field`;
+    case 'additionalProperties': return `'${cut(fieldName(e.instancePath, String(params.additionalProperty)))}' is not a known field`;
     case 'enum': return `'${fieldName(e.instancePath)}' must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
     case 'pattern': {
       const descriptor = typeof parent.pattern_descriptor === 'string' ? parent.pattern_descriptor : `the pattern ${String(params.pattern)}`;
       return `'${fieldName(e.instancePath)}' must look like ${descriptor}`;
     }
-    default: return `'${fieldName(e.instancePath) || '(the config)'}' ${e.message ?? 'is invalid'}`;
+    case 'format':
+      if (params.format === 'date-time' || params.format === 'date') {
+        const shape = typeof parent.pattern_descriptor === 'string' ? parent.pattern_descriptor : params.format === 'date' ? 'YYYY-MM-DD' : 'YYYY-MM-DDTHH:MM:SSZ';
+        return `'${fieldName(e.instancePath)}' is not a real ${params.format === 'date' ? 'date' : 'date and time'}: the day must exist on the calendar and the time be within 00:00:00-23:59:59 (${shape})`;
+      }
+      return `'${cut(fieldName(e.instancePath))}' ${e.message ?? 'is invalid'}`;
+    default: return `'${cut(fieldName(e.instancePath)) || '(the config)'}' ${e.message ?? 'is invalid'}`;
   }
 }
 
@@ -170,14 +180,14 @@ export function parseCatalog(raw: unknown, source = 'the catalog'): ConfiguredSt
       throw fail(`'${at}.stream.name' is required`);
     }
     const name = entry.stream.name;
-    if (seen.has(name)) throw fail(`stream '${name}' is configured twice`);
+    if (seen.has(name)) throw fail(`stream '${cut(name)}' is configured twice`);
     seen.add(name);
     if (!SYNC_MODES.includes(entry.sync_mode as SyncMode)) {
-      throw fail(`'${at}.sync_mode' of stream '${name}' must be one of ${SYNC_MODES.join(', ')}`);
+      throw fail(`'${at}.sync_mode' of stream '${cut(name)}' must be one of ${SYNC_MODES.join(', ')}`);
     }
     const cursor = entry.cursor_field;
     if (cursor !== undefined && !(Array.isArray(cursor) && cursor.every((c) => typeof c === 'string'))) {
-      throw fail(`'${at}.cursor_field' of stream '${name}' must be a list of strings`);
+      throw fail(`'${at}.cursor_field' of stream '${cut(name)}' must be a list of strings`);
     }
     return { name, syncMode: entry.sync_mode as SyncMode, ...(cursor && cursor.length ? { cursorField: cursor as string[] } : {}) };
   });

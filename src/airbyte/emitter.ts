@@ -41,6 +41,14 @@ export class OutputClosedError extends Error {
   }
 }
 
+/** Raised by emit() after stop(): the run is ending (SIGTERM), no new line may start. */
+export class OutputStoppedError extends OutputClosedError {
+  constructor() {
+    super('stopped');
+    this.name = 'OutputStoppedError';
+  }
+}
+
 /** The output chunk the command line uses: large enough to make write syscalls rare, small against memory. */
 export const OUTPUT_BATCH_BYTES = 64 * 1024;
 
@@ -112,7 +120,9 @@ export class Emitter {
       this.flushScheduled = true;
       setImmediate(() => {
         this.flushScheduled = false;
-        if (!this.failure) void this.writeBatch();
+        // Nobody awaits this write: a closed output is recorded in `failure` (the next emit throws), not
+        // left as an unhandled rejection.
+        if (!this.failure) this.writeBatch()?.catch(() => undefined);
       });
     }
     return undefined;
@@ -265,6 +275,32 @@ export class Emitter {
 
   catalog(catalog: AirbyteCatalog): Promise<void> | undefined {
     return this.emit({ type: 'CATALOG', catalog });
+  }
+
+  /**
+   * Ends the output for good (on SIGTERM): emit() throws from now on, the lines already gathered are handed
+   * to the output (whole lines only, so no line is ever cut), and the promise resolves once the output has
+   * taken everything, or after `graceMs` when nobody reads it.
+   */
+  stop(graceMs: number): Promise<void> {
+    if (this.failure) return Promise.resolve();
+    const pending = this.batch ? this.batch.subarray(0, this.batchLength) : '';
+    this.batch = undefined;
+    this.batchLength = 0;
+    this.failure = new OutputStoppedError();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, graceMs);
+      const done = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      try {
+        // Writes complete in order: the callback of the last one means every earlier one is out.
+        this.out.write(pending, done);
+      } catch {
+        done();
+      }
+    });
   }
 
   /** Resolves once everything written so far has been handed to the output (or the output failed). */

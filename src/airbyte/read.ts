@@ -3,6 +3,7 @@
 import { configError, systemError } from './errors.js';
 import type { Emitter } from './emitter.js';
 import { errorTrace } from './failure.js';
+import { cut } from './quote.js';
 import type { ConfiguredStream, ReadEvent, ReadGroup, RunContext, Source, StreamDefinition, StreamState } from './source.js';
 
 /** What the loop knows about one stream of the group being read. */
@@ -24,9 +25,9 @@ export function checkCatalog(definitions: StreamDefinition[], streams: Configure
   for (const stream of streams) {
     const definition = known.get(stream.name);
     if (!definition) {
-      problems.push(`stream '${stream.name}' (sync mode '${stream.syncMode}') is not a stream of this source (known streams: ${[...known.keys()].join(', ')})`);
+      problems.push(`stream '${cut(stream.name)}' (sync mode '${stream.syncMode}') is not a stream of this source (known streams: ${[...known.keys()].join(', ')})`);
     } else if (!definition.supportedSyncModes.includes(stream.syncMode)) {
-      problems.push(`stream '${stream.name}' does not support sync mode '${stream.syncMode}' (supported: ${definition.supportedSyncModes.join(', ')})`);
+      problems.push(`stream '${cut(stream.name)}' does not support sync mode '${stream.syncMode}' (supported: ${definition.supportedSyncModes.join(', ')})`);
     }
   }
   if (problems.length) throw configError(`The configured catalog cannot be read: ${problems.join('; ')}.`);
@@ -121,7 +122,9 @@ async function readGroup(group: ReadGroup, inputState: Map<string, StreamState>,
         }
         case 'estimate': {
           progressOf(event);
-          await emitter.traceEstimate(event.stream, Math.max(0, Math.round(event.rowEstimate)));
+          // row_estimate is an integer a platform can hold (a long): an absurd one (1e308, NaN) is no estimate.
+          const rows = Math.max(0, Math.round(event.rowEstimate));
+          if (Number.isSafeInteger(rows)) await emitter.traceEstimate(event.stream, rows);
           break;
         }
         case 'log':

@@ -2,6 +2,7 @@
 // `{ "<stream>": {...} }`, or nothing. The result is the stream_state per stream name.
 import { configError } from './errors.js';
 import { describeFile, readJsonFile } from './config.js';
+import { cut, quote } from './quote.js';
 import type { StreamState } from './source.js';
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -14,22 +15,19 @@ function looksLikeStateMessage(v: Record<string, unknown>): boolean {
 
 /**
  * The stream states held by a parsed --state value.
- * - a list: STREAM entries (or entries without `type` that have `stream`) give their stream_state;
- *   GLOBAL and LEGACY entries are ignored with a WARN;
+ * - a list: STREAM entries (or entries without `type` that have `stream`) give their stream_state; a LEGACY
+ *   entry gives the legacy dict in its `data`; GLOBAL entries are ignored with a WARN;
  * - an object: the legacy dict `{ "<stream>": {...} }` (or one state message on its own);
  * - null, {}, [] or an absent file: no state.
- * Malformed entries are a config_error naming the entry.
+ * A stream state that is not an object is ignored with a WARN naming the stream; other malformed entries are a
+ * config_error naming the entry.
  */
 export function parseState(raw: unknown, warn: (message: string) => void, source = 'the state'): Map<string, StreamState> {
   const states = new Map<string, StreamState>();
   const fail = (what: string) => configError(`${source.charAt(0).toUpperCase()}${source.slice(1)} is not valid: ${what}.`);
   if (raw === null || raw === undefined) return states;
   if (isObject(raw) && !looksLikeStateMessage(raw)) {
-    for (const [name, value] of Object.entries(raw)) {
-      if (value === null) continue;
-      if (!isObject(value)) throw fail(`the legacy state of stream '${name}' must be an object`);
-      states.set(name, value);
-    }
+    readLegacyDict(raw, states, warn);
     return states;
   }
   const entries: unknown[] = Array.isArray(raw) ? raw : isObject(raw) ? [raw] : [];
@@ -38,11 +36,15 @@ export function parseState(raw: unknown, warn: (message: string) => void, source
     const at = `entry ${i}`;
     if (!isObject(entry)) throw fail(`${at} must be an object`);
     const type = entry.type;
+    if (type === 'LEGACY' && isObject(entry.data)) {
+      readLegacyDict(entry.data, states, warn, true);
+      return;
+    }
     if (type === 'GLOBAL' || type === 'LEGACY' || (type === undefined && !('stream' in entry))) {
       warn(`Ignoring ${at} of the input state: ${type ?? 'untyped'} state is not supported; its streams start from scratch.`);
       return;
     }
-    if (type !== undefined && type !== 'STREAM') throw fail(`${at} has an unknown type ${JSON.stringify(type)}`);
+    if (type !== undefined && type !== 'STREAM') throw fail(`${at} has an unknown type ${quote(type)}`);
     const stream = entry.stream;
     if (!isObject(stream) || !isObject(stream.stream_descriptor) || typeof stream.stream_descriptor.name !== 'string') {
       throw fail(`${at} needs 'stream.stream_descriptor.name'`);
@@ -50,12 +52,34 @@ export function parseState(raw: unknown, warn: (message: string) => void, source
     const name = stream.stream_descriptor.name;
     const streamState = stream.stream_state;
     if (streamState !== undefined && streamState !== null && !isObject(streamState)) {
-      throw fail(`'stream_state' of stream '${name}' (${at}) must be an object`);
+      warn(unusableStreamState(name, `'stream_state' (${at})`, streamState));
+      return;
     }
-    if (states.has(name)) warn(`The input state holds stream '${name}' more than once; the last entry wins.`);
+    if (states.has(name)) warn(`The input state holds stream '${cut(name)}' more than once; the last entry wins.`);
     states.set(name, streamState ?? {});
   });
   return states;
+}
+
+/**
+ * The legacy dict `{ "<stream>": {...} }` (a bare --state object, or the `data` of a LEGACY message as older
+ * platforms saved it). A stream whose state is not an object is ignored with a WARN: that stream starts over,
+ * the others keep their state.
+ */
+function readLegacyDict(dict: Record<string, unknown>, states: Map<string, StreamState>, warn: (message: string) => void, underStreamEntries = false): void {
+  for (const [name, value] of Object.entries(dict)) {
+    // In a list, a stream's own STREAM entry is newer than the LEGACY blob.
+    if (value === null || (underStreamEntries && states.has(name))) continue;
+    if (!isObject(value)) {
+      warn(unusableStreamState(name, 'the legacy state', value));
+      continue;
+    }
+    states.set(name, value);
+  }
+}
+
+function unusableStreamState(stream: string, where: string, value: unknown): string {
+  return `Ignoring ${where} of stream '${cut(stream)}': it must be an object, not ${quote(value)}. That stream starts from start_date; the other streams keep their state.`;
 }
 
 /** Reads and parses --state; no path means no state. */

@@ -2,20 +2,29 @@ import type { JsonSchema, RecordMeta } from '../airbyte/protocol.js';
 import type { StreamDefinition } from '../airbyte/source.js';
 import { compileSplitter, deriveChildStreams, type ChildStream } from '../normalize/children.js';
 import { StreamNames } from '../normalize/names.js';
+import { propertySchema } from '../normalize/schema-paths.js';
 import { compileTimestampConverter } from '../normalize/timestamps.js';
 import { compileCustomAttributeCheck, MODEL_OF_SCHEMA, withCustomAttributes, type CustomAttributeCatalog } from './custom-attributes.js';
 import { loadSchema } from './schemas/index.js';
 import { STREAMS } from './streams/index.js';
-import type { ApiObject, IntercomStream } from './streams/stream.js';
+import type { ApiObject, ChildView, IntercomStream } from './streams/stream.js';
 
 /** The cursor every child row carries: its top-level record's `updated_at`. */
 export const CHILD_CURSOR = '_sdc_source_updated_at';
+
+/** A child view (IntercomStream.views) with its schema: the child array's item, plus the parent's id. */
+export interface View extends ChildView {
+  jsonSchema: JsonSchema;
+  /** From the record to the array (the ChildArray path of `child`). */
+  path: string[];
+}
 
 /** A top-level stream with the child streams de-nested from it, and the compiled per-record transforms. */
 export interface Family {
   root: IntercomStream;
   schema: JsonSchema;
   children: ChildStream[];
+  views: View[];
   /**
    * Custom attribute values that do not fit their declared type -> null (the original kept under
    * custom_attributes_unparsed), in place, before timestamps are converted; the record's meta when it changed.
@@ -50,6 +59,7 @@ function uniquelyNamed(all: Family[]): Family[] {
   for (const family of all) {
     names.add(family.root.name);
     for (const child of family.children) names.add(child.name, `${family.root.name}: ${child.arrayPath.map((p) => p.join('.')).join(' > ')}`);
+    for (const view of family.views) names.add(view.name);
   }
   return all;
 }
@@ -66,6 +76,7 @@ function familyOf(root: IntercomStream, attributes: CustomAttributeCatalog | und
     root,
     schema,
     children,
+    views: (root.views ?? []).map((view) => viewOf(root, schema, view)),
     ...(checkCustomAttributes ? { checkCustomAttributes } : {}),
     convertTimestamps: compileTimestampConverter(schema),
     split,
@@ -77,9 +88,29 @@ function familyOf(root: IntercomStream, attributes: CustomAttributeCatalog | und
   };
 }
 
+function viewOf(root: IntercomStream, schema: JsonSchema, view: ChildView): View {
+  const path = root.children?.find((c) => c.name === view.child)?.path;
+  const items = path ? (propertySchema(schema, path)?.['items'] as JsonSchema | undefined) : undefined;
+  if (!path || !items) throw new Error(`view ${view.name}: ${root.name} has no child array "${view.child}"`);
+  const { properties, ...rest } = structuredClone(items);
+  const jsonSchema: JsonSchema = {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    ...rest,
+    type: 'object',
+    additionalProperties: true,
+    properties: { ...(properties as Record<string, JsonSchema>), [view.parentKey]: { type: ['null', 'string'] } },
+  };
+  return { ...view, jsonSchema, path };
+}
+
+/** Every stream a family serves: the top-level one, its child streams and its views. */
+export function streamNames(family: Family): string[] {
+  return [family.root.name, ...family.children.map((c) => c.name), ...family.views.map((v) => v.name)];
+}
+
 export function streamDefinitions(attributes?: CustomAttributeCatalog): StreamDefinition[] {
   const definitions: StreamDefinition[] = [];
-  for (const { root, schema, children } of families(attributes)) {
+  for (const { root, schema, children, views } of families(attributes)) {
     const incremental = root.cursor !== undefined;
     definitions.push({
       name: root.name,
@@ -95,6 +126,15 @@ export function streamDefinitions(attributes?: CustomAttributeCatalog): StreamDe
         supportedSyncModes: incremental ? ['full_refresh', 'incremental'] : ['full_refresh'],
         primaryKey: child.primaryKey,
         cursorField: incremental ? child.cursorField : undefined,
+      });
+    }
+    for (const view of views) {
+      definitions.push({
+        name: view.name,
+        jsonSchema: view.jsonSchema,
+        supportedSyncModes: incremental ? ['full_refresh', 'incremental'] : ['full_refresh'],
+        primaryKey: [[view.primaryKey]],
+        cursorField: incremental ? ['updated_at'] : undefined,
       });
     }
   }

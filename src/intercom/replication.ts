@@ -1,8 +1,10 @@
-import { configError } from '../airbyte/errors.js';
 import type { ConfiguredStream, ReadEvent, ReadGroup, RecordRow, RunContext, StreamState } from '../airbyte/source.js';
-import { CHILD_CURSOR, type Family } from './catalog.js';
+import { CHILD_CURSOR, streamNames, type Family, type View } from './catalog.js';
 import type { IntercomConfig } from './config.js';
 import type { IntercomClient } from './http/client.js';
+import { SkippedItems } from './http/items.js';
+import { readSavedCursor } from './saved-state.js';
+import type { ApiObject } from './streams/stream.js';
 
 /**
  * What a stream's state holds.
@@ -20,6 +22,8 @@ export interface CursorState {
 /** One stream of a family as this sync reads it. */
 interface Target {
   name: string;
+  /** The top-level stream, one of its child streams, or one of its views (IntercomStream.views). */
+  kind: 'parent' | 'child' | 'view';
   incremental: boolean;
   /** The key its state keeps the cursor under. */
   cursorKey: string;
@@ -33,13 +37,15 @@ interface Target {
   newest: number | undefined;
   /** How far down this pass has fully emitted (newest-first streams), once inside the target's range. */
   resumeAt: number | undefined;
+  /** The incoming state was unusable and dropped: the stream ends with a clean state even if it read nothing. */
+  discarded: boolean;
   /** The last state handed out, to never repeat one. */
   last: string | undefined;
 }
 
 /**
- * The read group of one family: one pass over the API for the top-level stream, feeding the selected parent
- * and child streams.
+ * The read group of one family: one pass over the API for the top-level stream, feeding the selected parent,
+ * child and view streams.
  *
  * Incremental bounds follow the attribution window: lower bound = max(start_date, cursor - window),
  * inclusive. Searched streams are read newest first: Intercom's search cursor is stateless, so a record
@@ -47,6 +53,10 @@ interface Target {
  * first, every untouched record behind a moved one would slide back one place and be skipped). The moved
  * record is caught by the next sync, whose lower bound is at most this pass's newest cursor. A checkpoint
  * after every page keeps the committed cursor and the progress of the pass (see CursorState).
+ *
+ * A view's rows (e.g. conversation_parts) carry their own `updated_at` (the item's, or its parent's when it has
+ * none); a view emits the rows of admitted parents whose own cursor is at or after the bound (nothing updated
+ * before start_date, as in Airbyte's source), and its state keeps the parent's cursor, like a child stream's.
  */
 export function familyGroup(
   family: Family,
@@ -58,25 +68,36 @@ export function familyGroup(
   riders: Family[] = [],
 ): ReadGroup | undefined {
   const { root } = family;
-  const names = [root.name, ...family.children.map((c) => c.name)].filter((n) => selected.has(n));
+  const names = streamNames(family).filter((n) => selected.has(n));
   if (names.length === 0) return undefined;
   const newestFirst = root.order === 'newest_first';
+  const views = new Map(family.views.map((v) => [v.name, v]));
+  const savedStateOf = (name: string): StreamState | undefined => {
+    if (state.has(name) || name !== root.name) return state.get(name);
+    const former = root.formerNames?.find((n) => state.has(n));
+    return former === undefined ? undefined : state.get(former);
+  };
 
   const targets = names.map((name): Target => {
+    const kind = name === root.name ? 'parent' : views.has(name) ? 'view' : 'child';
     const incremental = root.cursor !== undefined && selected.get(name)!.syncMode === 'incremental';
-    const cursorKey = name === root.name ? (root.cursor ?? 'updated_at') : CHILD_CURSOR;
-    const saved = incremental ? readCursorState(name, state.get(name), cursorKey) : {};
+    const cursorKey = kind === 'parent' ? (root.cursor ?? 'updated_at') : kind === 'view' ? 'updated_at' : CHILD_CURSOR;
+    const saved = incremental ? readSavedCursor(name, savedStateOf(name), cursorKey, ctx.log) : {};
     let bound: number | undefined;
     if (root.cursor !== undefined) {
       bound = config.startDate;
       if (saved.committed !== undefined) bound = Math.max(bound, saved.committed - config.attributionWindowSeconds);
     }
     const until = newestFirst ? saved.resumeAt : undefined;
-    return { name, incremental, cursorKey, bound, until, committed: saved.committed, newest: saved.newest, resumeAt: undefined, last: undefined };
+    return {
+      name, kind, incremental, cursorKey, bound, until, committed: saved.committed, newest: saved.newest, resumeAt: undefined,
+      discarded: saved.discarded === true, last: undefined,
+    };
   });
-  const parent = targets.find((t) => t.name === root.name);
-  const childTargets = targets.filter((t) => t !== parent);
-  const wantedChildren = new Set(childTargets.map((t) => family.childArrayOf(t.name)));
+  const parent = targets.find((t) => t.kind === 'parent');
+  const childTargets = targets.filter((t) => t.kind === 'child');
+  const viewTargets = targets.filter((t) => t.kind === 'view');
+  const wantedChildren = new Set([...childTargets.map((t) => family.childArrayOf(t.name)), ...viewTargets.map((t) => views.get(t.name)!.child)]);
   const since = root.cursor === undefined ? undefined : Math.min(...targets.map((t) => t.bound!));
   const until = targets.some((t) => t.until === undefined) ? undefined : Math.max(...targets.map((t) => t.until!));
   const allChildren = new Set(childTargets.map((t) => t.name));
@@ -86,7 +107,10 @@ export function familyGroup(
     let estimated = false;
     // A gathered table emits each record once; so do the ones riding along this pass (IntercomStream.companion).
     const own = root.companion ? new Set<string>() : undefined;
-    const gathered = riders.map((rider) => ({ rider, seen: new Set<string>() }));
+    const gathered = riders.map((rider) => ({ rider, seen: new Set<string>(), skipped: new SkippedItems(`stream ${rider.root.name}`, rider.root.primaryKey) }));
+    // The last guard before a RECORD: what a stream hands on (a retrieved or gathered object) must be an object
+    // with its primary key. Pages are cleaned where they are read (http/items.ts); this catches the rest.
+    const skipped = new SkippedItems(`stream ${root.name}`, root.primaryKey);
     const fetch = { client, since, until, wantedChildren, concurrency: config.concurrency, log: ctx.log, now: ctx.now };
     for await (const page of root.pages(fetch)) {
       if (!estimated && page.totalCount !== undefined && parent) {
@@ -99,14 +123,15 @@ export function familyGroup(
       let rows: RecordRow[] = [];
       try {
         for (const record of page.records) {
+          if (!skipped.admit(record)) continue;
           if (own && !firstSight(own, record[root.primaryKey])) continue;
-          for (const { rider, seen } of gathered) {
+          for (const { rider, seen, skipped: riderSkipped } of gathered) {
             if (rows.length > 0) {
               yield { type: 'records', records: rows };
               rows = [];
             }
             for (const item of await rider.root.companion!.collect(record, fetch)) {
-              if (!firstSight(seen, item[rider.root.primaryKey])) continue;
+              if (!riderSkipped.admit(item) || !firstSight(seen, item[rider.root.primaryKey])) continue;
               rider.root.shape?.(item);
               rider.convertTimestamps(item);
               rows.push({ stream: rider.root.name, data: item });
@@ -121,10 +146,18 @@ export function familyGroup(
             rows.push(meta === undefined ? { stream: parent.name, data: record } : { stream: parent.name, data: record, meta });
             advance(parent, cursor);
           }
+          for (const target of viewTargets) {
+            if (!admits(target, cursor)) continue;
+            for (const row of viewRows(views.get(target.name)!, record, root)) {
+              if (target.bound !== undefined && (unixSeconds(row.updated_at) ?? cursor ?? 0) < target.bound) continue;
+              rows.push({ stream: target.name, data: row });
+            }
+            advance(target, cursor);
+          }
           if (childTargets.length === 0) continue;
           const wanted = uniform ? (admits(childTargets[0]!, cursor) ? allChildren : undefined) : admitted(childTargets, cursor);
           if (!wanted || wanted.size === 0) continue;
-          for (const row of family.split(record, wanted)) rows.push(row);
+          for (const row of family.split(record, wanted)) rows.push({ stream: row.stream, data: row.data });
           for (const target of childTargets) if (wanted.has(target.name)) advance(target, cursor);
         }
       } catch (error) {
@@ -137,9 +170,26 @@ export function familyGroup(
         yield* checkpoints(targets, false);
       }
     }
+    skipped.report(ctx.log);
+    for (const rider of gathered) rider.skipped.report(ctx.log);
     yield* checkpoints(targets, true);
   }
   return { streams: [...names, ...riders.map((r) => r.root.name)], read };
+}
+
+/** A view's rows of one (converted) record: each item of its array, with the parent's id and a cursor. */
+function* viewRows(view: View, record: ApiObject, root: Family['root']): Iterable<ApiObject> {
+  let items: unknown = record;
+  for (const key of view.path) items = items !== null && typeof items === 'object' ? (items as ApiObject)[key] : undefined;
+  if (!Array.isArray(items)) return;
+  const parentId = record[root.primaryKey] === undefined || record[root.primaryKey] === null ? null : String(record[root.primaryKey]);
+  const parentCursor = root.cursor ? record[root.cursor] : undefined;
+  for (const item of items) {
+    if (item === null || typeof item !== 'object' || Array.isArray(item)) continue;
+    const row: ApiObject = { ...(item as ApiObject), [view.parentKey]: parentId };
+    if (row.updated_at === undefined || row.updated_at === null) row.updated_at = parentCursor ?? null;
+    yield row;
+  }
 }
 
 /** True the first time a key is seen. */
@@ -171,8 +221,9 @@ function* checkpoints(targets: Target[], complete: boolean): Iterable<ReadEvent>
     const state: CursorState = {};
     const cursor = max(target.committed, target.newest);
     if (complete) {
-      if (cursor === undefined) continue;
-      state[target.cursorKey] = isoSeconds(cursor);
+      // A dropped state is replaced by a clean one even when nothing was read, so it is not carried forward.
+      if (cursor === undefined && !target.discarded) continue;
+      if (cursor !== undefined) state[target.cursorKey] = isoSeconds(cursor);
     } else {
       if (target.resumeAt === undefined || target.newest === undefined) continue;
       if (target.committed !== undefined) state[target.cursorKey] = isoSeconds(target.committed);
@@ -186,24 +237,6 @@ function* checkpoints(targets: Target[], complete: boolean): Iterable<ReadEvent>
 }
 
 const max = (a: number | undefined, b: number | undefined) => (a === undefined ? b : b === undefined ? a : Math.max(a, b));
-
-/** The committed cursor and the progress of an unfinished pass, from a stream's incoming state. */
-function readCursorState(stream: string, state: StreamState | undefined, cursorKey: string): { committed?: number; newest?: number; resumeAt?: number } {
-  if (!state) return {};
-  const value = state[cursorKey] ?? state.updated_at ?? state[CHILD_CURSOR];
-  const committed = value === undefined || value === null ? undefined : readable(stream, cursorKey, value);
-  const pending = state.pending as { newest?: unknown; resume_at?: unknown } | undefined;
-  if (!pending || typeof pending !== 'object') return { committed };
-  return { committed, newest: readable(stream, 'pending.newest', pending.newest), resumeAt: readable(stream, 'pending.resume_at', pending.resume_at) };
-}
-
-function readable(stream: string, key: string, value: unknown): number {
-  const seconds = unixSeconds(value);
-  if (seconds === undefined) {
-    throw configError(`The saved state of stream "${stream}" has an unreadable cursor ${JSON.stringify(value)} under "${key}": reset the stream or fix its state.`);
-  }
-  return seconds;
-}
 
 export function unixSeconds(value: unknown): number | undefined {
   if (typeof value === 'number' && Number.isFinite(value)) return value > 1e11 ? Math.floor(value / 1000) : value;

@@ -1,25 +1,14 @@
-import { readFileSync, existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ConnectorError } from '../airbyte/errors.js';
-import type { ConnectorSpecification } from '../airbyte/protocol.js';
 import type { CheckResult, ConfiguredStream, ReadGroup, RunContext, Source, StreamDefinition, StreamState } from '../airbyte/source.js';
-import { families, streamDefinitions, type Family } from './catalog.js';
+import type { Family } from './catalog.js';
 import { parseIntercomConfig, type IntercomConfig } from './config.js';
-import { readCustomAttributes, type CustomAttributeCatalog } from './custom-attributes.js';
-import { IntercomClient } from './http/client.js';
-import { familyGroup } from './replication.js';
+import type { CustomAttributeCatalog } from './custom-attributes.js';
+import type { IntercomClient } from './http/client.js';
+import { loadSpec } from './package.js';
 
-/** spec.json sits at the package root, above dist/ (image, npm package) or .build/src/ (development). */
-function loadSpec(): ConnectorSpecification {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++) {
-    const candidate = join(dir, 'spec.json');
-    if (existsSync(candidate)) return JSON.parse(readFileSync(candidate, 'utf8')) as ConnectorSpecification;
-    dir = dirname(dir);
-  }
-  throw new Error('spec.json not found next to the connector package');
-}
+// The HTTP client (undici), the catalog (schemas, de-nesting) and the replication engine are loaded by the
+// methods that use them: discover needs no HTTP client, and start-up time counts.
+const httpClient = () => import('./http/client.js');
 
 const ONE_RESULT = { query: { field: 'updated_at', operator: '>', value: 0 }, pagination: { per_page: 1 } };
 
@@ -38,7 +27,7 @@ export class IntercomSource implements Source<IntercomConfig> {
   readonly spec = loadSpec();
   private clients: IntercomClient[] = [];
   /** The client of discover and read: one per process, so one pacer. */
-  private shared: IntercomClient | undefined;
+  private shared: Promise<IntercomClient> | undefined;
   /** The workspace's custom attributes, read once per process: discover and read type records alike. */
   private customAttributes: Promise<CustomAttributeCatalog> | undefined;
 
@@ -47,7 +36,7 @@ export class IntercomSource implements Source<IntercomConfig> {
   }
 
   async check(config: IntercomConfig, ctx: RunContext): Promise<CheckResult> {
-    const client = this.client(config, ctx, { maxAttempts: Math.min(config.maxAttempts, 2), retryBaseMs: 200, requestTimeoutMs: Math.min(config.requestTimeoutMs, 20_000) });
+    const client = await this.client(config, ctx, { maxAttempts: Math.min(config.maxAttempts, 2), retryBaseMs: 200, requestTimeoutMs: Math.min(config.requestTimeoutMs, 20_000) });
     try {
       const me = await client.get<{ email?: string; app?: { name?: string; id_code?: string } }>('/me');
       for (const probe of SCOPE_PROBES) await probe(client);
@@ -61,16 +50,18 @@ export class IntercomSource implements Source<IntercomConfig> {
   }
 
   async discover(config: IntercomConfig, ctx: RunContext): Promise<StreamDefinition[]> {
-    return streamDefinitions(await this.attributes(config, ctx));
+    const [{ streamDefinitions }, attributes] = await Promise.all([import('./catalog.js'), this.attributes(config, ctx)]);
+    return streamDefinitions(attributes);
   }
 
   async readGroups(config: IntercomConfig, streams: ConfiguredStream[], state: Map<string, StreamState>, ctx: RunContext): Promise<ReadGroup[]> {
-    const client = this.sharedClient(config, ctx);
+    const [client, { families, streamNames }, { familyGroup }] = await Promise.all([this.sharedClient(config, ctx), import('./catalog.js'), import('./replication.js')]);
     const selected = new Map(streams.map((s) => [s.name, s]));
     const all = families(await this.attributes(config, ctx));
-    const hosts = new Set(all.filter((f) => [f.root.name, ...f.children.map((c) => c.name)].some((n) => selected.has(n))).map((f) => f.root.name));
-    // A gathered table rides along its host's pass when both are read (one companies scroll, not two).
-    const ridesAlong = (f: Family) => f.root.companion !== undefined && selected.has(f.root.name) && hosts.has(f.root.companion.of);
+    const hosts = new Set(all.filter((f) => streamNames(f).some((n) => selected.has(n))).map((f) => f.root.name));
+    // A gathered table rides along its host's pass when both are read (one companies scroll, not two); read
+    // incrementally it takes its own pass, where its cursor filters and its state advances.
+    const ridesAlong = (f: Family) => f.root.companion !== undefined && selected.get(f.root.name)?.syncMode === 'full_refresh' && hosts.has(f.root.companion.of);
     const groups: ReadGroup[] = [];
     for (const family of all) {
       if (ridesAlong(family)) continue;
@@ -89,14 +80,16 @@ export class IntercomSource implements Source<IntercomConfig> {
   }
 
   private attributes(config: IntercomConfig, ctx: RunContext): Promise<CustomAttributeCatalog> {
-    return (this.customAttributes ??= readCustomAttributes(this.sharedClient(config, ctx), ctx.log));
+    return (this.customAttributes ??= Promise.all([import('./custom-attributes.js'), this.sharedClient(config, ctx)]).then(([{ readCustomAttributes }, client]) =>
+      readCustomAttributes(client, ctx.log)));
   }
 
-  private sharedClient(config: IntercomConfig, ctx: RunContext): IntercomClient {
+  private sharedClient(config: IntercomConfig, ctx: RunContext): Promise<IntercomClient> {
     return (this.shared ??= this.client(config, ctx));
   }
 
-  private client(config: IntercomConfig, ctx: RunContext, overrides: { maxAttempts?: number; retryBaseMs?: number; requestTimeoutMs?: number } = {}): IntercomClient {
+  private async client(config: IntercomConfig, ctx: RunContext, overrides: { maxAttempts?: number; retryBaseMs?: number; requestTimeoutMs?: number } = {}): Promise<IntercomClient> {
+    const { IntercomClient } = await httpClient();
     const client = new IntercomClient({
       baseUrl: config.baseUrl,
       accessToken: config.accessToken,
@@ -104,6 +97,7 @@ export class IntercomSource implements Source<IntercomConfig> {
       requestTimeoutMs: overrides.requestTimeoutMs ?? config.requestTimeoutMs,
       maxAttempts: overrides.maxAttempts ?? config.maxAttempts,
       maxRequestsPerMinute: config.maxRequestsPerMinute,
+      maxResponseBytes: config.maxResponseBytes,
       connections: Math.max(16, config.concurrency + 4),
       retryBaseMs: overrides.retryBaseMs,
       log: (level, message) => ctx.log(level, message),

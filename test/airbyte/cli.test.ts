@@ -3,8 +3,10 @@ import assert from 'node:assert/strict';
 import { chmodSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runConnector } from '../../src/airbyte/cli.js';
 import { configError } from '../../src/airbyte/errors.js';
-import { CLIENT_SECRET, FAKE_SPEC, FakeSource, TOKEN, catalog, errorsOf, goodConfig, record, run, runRead, tempFiles } from './fake-source.js';
+import { parseMessages } from '../helpers/protocol.js';
+import { CLIENT_SECRET, Collector, FAKE_SPEC, FakeSource, TOKEN, catalog, errorsOf, goodConfig, record, run, runRead, tempFiles } from './fake-source.js';
 
 const isRoot = process.getuid?.() === 0;
 
@@ -134,7 +136,12 @@ test('read: bad catalog and state files name their flag', async () => {
 
 test('an unknown command or bad flags: one TRACE ERROR config_error with the usage, nothing else on stdout, exit 1', async () => {
   const { config } = tempFiles({ config: goodConfig() });
-  for (const argv of [[], ['sync'], ['check'], ['read', '--config', config!], ['discover', '--config', config!, '--verbose'], ['spec', '--help'], ['--version']]) {
+  const cases = [
+    [], ['sync'], ['check'], ['read', '--config', config!], ['discover', '--config', config!, '--verbose'], ['spec', '--help'],
+    ['spec', '--version'], ['--help', 'spec'], ['-h', '-h'], ['check', '--config'], ['check', '--config', '--catalog', config!],
+    ['check', '--config='], ['discover', config!], ['spec', 'spec'], ['read', '--config', config!, '--catalog', config!, '--stat', config!],
+  ];
+  for (const argv of cases) {
     const r = await run(new FakeSource(), argv);
     assert.equal(r.code, 1, argv.join(' '));
     assert.equal(r.messages.length, 1, argv.join(' '));
@@ -142,6 +149,42 @@ test('an unknown command or bad flags: one TRACE ERROR config_error with the usa
     assert.equal(error?.failure_type, 'config_error');
     assert.match(error!.message, /Usage: spec \| check --config CONFIG_FILE/);
   }
+});
+
+test('--help and -h print the usage (commands, options, an example) on stdout, --version the version; exit 0, nothing else', async () => {
+  const about = { name: 'source-test', version: '9.8.7', example: ['source-test read --config c.json --catalog k.json'] };
+  for (const flag of ['--help', '-h']) {
+    const stdout = new Collector();
+    const stderr = new Collector();
+    const source = new FakeSource();
+    const code = await runConnector(source, [flag], { stdout, stderr, about });
+    assert.equal(code, 0, flag);
+    assert.equal(stderr.text, '');
+    for (const command of ['spec', 'check', 'discover', 'read']) assert.match(stdout.text, new RegExp(`source-test ${command}\\b`), `${flag}: ${command}`);
+    for (const option of ['--config FILE', '--catalog FILE', '--state FILE', '-h, --help', '--version']) assert.ok(stdout.text.includes(option), `${flag}: ${option}`);
+    assert.match(stdout.text, /Example:\n  source-test read --config c\.json --catalog k\.json\n/);
+  }
+  const stdout = new Collector();
+  assert.equal(await runConnector(new FakeSource(), ['--version'], { stdout, stderr: new Collector(), about }), 0);
+  assert.equal(stdout.text, '9.8.7\n');
+});
+
+test('the flags: --flag=value works, the last of a repeated flag wins, a lazy source is loaded only past spec', async () => {
+  const files = tempFiles({ first: goodConfig({ region: 'eu' }), second: goodConfig({ region: 'us' }) });
+  const source = new FakeSource();
+  const r = await run(source, ['check', `--config=${files.first}`, '--config', files.second!]);
+  assert.equal(r.code, 0);
+  assert.equal(source.lastConfig?.region, 'us');
+  let loads = 0;
+  const lazy = { spec: FAKE_SPEC, load: async () => { loads++; return new FakeSource(); } };
+  const spec = new Collector();
+  assert.equal(await runConnector(lazy, ['spec'], { stdout: spec, stderr: new Collector() }), 0);
+  assert.deepEqual(parseMessages(spec.text), [{ type: 'SPEC', spec: FAKE_SPEC }]);
+  assert.equal(loads, 0, 'spec loaded the source');
+  const discover = new Collector();
+  assert.equal(await runConnector(lazy, ['discover', '--config', files.first!], { stdout: discover, stderr: new Collector() }), 0);
+  assert.equal(parseMessages(discover.text)[0]?.type, 'CATALOG');
+  assert.equal(loads, 1);
 });
 
 test('nothing is printed through console while running any command', async () => {

@@ -125,10 +125,10 @@ test('a sync killed mid-stream and resumed from its last STATE loses no record (
 });
 
 test('admin activity logs: a second read returns the logs created at or after the cursor, new ones included', async () => {
-  const selected = configuredCatalog(catalog, ['admin_activity_logs'], 'incremental');
+  const selected = configuredCatalog(catalog, ['activity_logs'], 'incremental');
   const first = await runConnector('read', { config: config(0), catalog: selected });
   assert.equal(first.code, 0);
-  assert.deepEqual(idsOf(first.messages, 'admin_activity_logs'), truthSince('activity_logs', 0));
+  assert.deepEqual(idsOf(first.messages, 'activity_logs'), truthSince('activity_logs', 0));
   const state = lastStates(first.messages);
   const cursor = Date.parse(state[0]!.stream.stream_state.created_at) / 1000;
   const created = sandbox.workspace.create('activity_logs', 2);
@@ -136,5 +136,5 @@ test('admin activity logs: a second read returns the logs created at or after th
   assert.equal(second.code, 0);
   const expected = truthSince('activity_logs', cursor);
   for (const id of created) assert.ok(expected.has(id));
-  assert.deepEqual(idsOf(second.messages, 'admin_activity_logs'), expected);
+  assert.deepEqual(idsOf(second.messages, 'activity_logs'), expected);
 });

@@ -38,7 +38,8 @@ test('the read completes: exit 0, every stream COMPLETE, no error trace', () => 
 
 const GROUND_TRUTH = {
   users: 'users', leads: 'leads', companies: 'companies', conversations: 'conversations', admins: 'admins', segments: 'segments',
-  company_segments: 'company_segments', tags: 'tags', teams: 'teams', tickets: 'tickets', admin_activity_logs: 'activity_logs',
+  company_segments: 'company_segments', tags: 'tags', teams: 'teams', tickets: 'tickets', activity_logs: 'activity_logs',
+  contacts: 'contacts',
 } as const;
 for (const [stream, truth] of Object.entries(GROUND_TRUTH)) {
   test(`${stream}: emitted ids equal the sandbox's ground truth, each once`, () => {
@@ -106,6 +107,17 @@ test('conversations__parts: every part, the 500 most recent above 500, and one W
     assert.match(mentions[0]!, new RegExp(String(w.conversationParts(c.id)!.length)));
     assert.match(mentions[0]!, /500/);
   }
+});
+
+test('conversation_parts: one row per part with its conversation_id, the same parts as conversations__parts, each conversation retrieved once', () => {
+  const rows = records(messages, 'conversation_parts');
+  const childParts = records(messages, 'conversations__parts').map((r) => `${r._sdc_source_key_id}:${r.id}`);
+  assert.ok(rows.length > 0);
+  assert.deepEqual(sorted(rows.map((r) => `${r.conversation_id}:${r.id}`)), sorted(childParts));
+  assert.equal(new Set(rows.map((r) => r.id)).size, rows.length, 'part ids are unique: the primary key holds');
+  for (const r of rows) assert.match(r.updated_at, /^\d{4}-\d{2}-\d{2}T/, 'the cursor is an RFC 3339 string');
+  const retrieves = sandbox.log.filter((e) => e.method === 'GET' && /^\/conversations\/[^/?]+(\?|$)/.test(e.path));
+  assert.equal(retrieves.length, sandbox.workspace.ids('conversations').length, 'one retrieve per conversation for both streams');
 });
 
 test('conversations carry their parts, and child rows join to emitted parents', () => {

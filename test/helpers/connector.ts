@@ -1,6 +1,6 @@
 // Runs the built connector (dist/main.js) as the Airbyte platform does: files in, lines out.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseMessages } from './protocol.js';
@@ -13,6 +13,8 @@ export interface RunResult {
   stdout: string;
   stderr: string;
   messages: Message[];
+  /** Peak resident memory of the connector process in MB (with `measureRss`, when it exited by itself). */
+  maxRssMb?: number;
 }
 
 export interface RunOptions {
@@ -22,10 +24,31 @@ export interface RunOptions {
   /** Kill the process (SIGKILL) once this many RECORD lines were printed. */
   killAfterRecords?: number;
   timeoutMs?: number;
+  /** Record the process's peak RSS (RunResult.maxRssMb). */
+  measureRss?: boolean;
 }
 
 export function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'source-intercom-'));
+}
+
+/**
+ * Node flags that make the process write its peak RSS (kB, process.resourceUsage().maxRSS) to a file as it
+ * exits, and a reader for it (undefined when the process was killed before it could write).
+ */
+export function rssProbe(): { nodeArgs: string[]; maxRssMb: () => number | undefined } {
+  const file = join(tempDir(), 'max-rss');
+  const code = `import{writeFileSync}from'node:fs';process.on('exit',()=>{try{writeFileSync(${JSON.stringify(file)},String(process.resourceUsage().maxRSS))}catch{}})`;
+  return {
+    nodeArgs: ['--import', `data:text/javascript,${encodeURIComponent(code)}`],
+    maxRssMb: () => {
+      try {
+        return Number(readFileSync(file, 'utf8')) / 1024;
+      } catch {
+        return undefined;
+      }
+    },
+  };
 }
 
 /** Runs `node dist/main.js <command> [--config F] [--catalog F] [--state F]`; validates every line. */
@@ -39,8 +62,9 @@ export async function runConnector(command: string, opts: RunOptions = {}, extra
     args.push(`--${flag}`, file);
   }
   args.push(...extraArgs);
+  const rss = opts.measureRss ? rssProbe() : undefined;
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...(rss?.nodeArgs ?? []), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let records = 0;
@@ -59,7 +83,8 @@ export async function runConnector(command: string, opts: RunOptions = {}, extra
       // A killed process may leave a half-written last line: the platform ignores it too.
       const text = signal ? stdout.slice(0, stdout.lastIndexOf('\n') + 1) : stdout;
       try {
-        done({ code, signal, stdout, stderr, messages: parseMessages(text) as Message[] });
+        const maxRssMb = rss?.maxRssMb();
+        done({ code, signal, stdout, stderr, messages: parseMessages(text) as Message[], ...(maxRssMb === undefined ? {} : { maxRssMb }) });
       } catch (error) {
         fail(error);
       }

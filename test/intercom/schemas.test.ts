@@ -52,7 +52,7 @@ test('the rule checker catches what section 7 forbids', () => {
     properties: {
       id: { type: ['null', 'string'] },
       a: { anyOf: [{ type: 'string' }, { type: 'integer' }] },
-      b: { type: ['string', 'integer'] },
+      b: { type: ['string', 'string'] },
       c: { type: 'object', properties: {} },
       d: { type: 'object', additionalProperties: true },
       e: { $ref: '#/definitions/x' },
@@ -62,7 +62,7 @@ test('the rule checker catches what section 7 forbids', () => {
   };
   const found = schemaRuleViolations(bad, { primaryKey: [['id'], ['missing']] }).join('\n');
   for (const expected of [
-    "/properties/a: 'anyOf' is not allowed", '/properties/b: \'type\' must be one type', "/properties/c: 'additionalProperties' must be true",
+    "/properties/a: 'anyOf' is not allowed", '/properties/b: \'type\' must list distinct types', "/properties/c: 'additionalProperties' must be true",
     "/properties/d: an object must have 'properties'", "/properties/e: '$ref' is not allowed", "/properties/f/items: 'additionalProperties' must be true",
     '/properties/g: a date-time must be a string', "primary key 'id' must not be nullable", "primary key 'missing' is not in the schema",
   ]) assert.ok(found.includes(expected), `expected "${expected}" in:\n${found}`);
@@ -157,8 +157,28 @@ const ticketBase = {
 const ticket214 = { ...ticketBase, ticket_state: { type: 'ticket_state', id: '2', category: 'in_progress', internal_label: 'In progress', external_label: 'In progress' } };
 const ticket211Coerced = { ...ticketBase, ticket_state: { category: 'in_progress' }, ticket_state_internal_label: 'In progress', ticket_state_external_label: 'In progress' };
 
+// Issue 10: fields of real responses that the OpenAPI descriptions do not list (Airbyte's and Singer's schemas have them).
+const subscriptions = { type: 'list', data: [{ type: 'subscription', id: '31000', url: '/subscriptions/31000' }], url: '/contacts/65f0a2/subscriptions', total_count: 1, has_more: false };
+const contactReal = {
+  ...contact214, id: '65f0a2', utm_campaign: 'spring', utm_content: 'hero', utm_medium: 'cpc', utm_source: 'google', utm_term: null, referrer: 'https://www.google.test/',
+  sms_consent: true, unsubscribed_from_sms: false, opted_in_subscription_types: subscriptions, opted_out_subscription_types: { ...subscriptions, data: [], total_count: 0 },
+};
+const conversationReal = {
+  ...conversation216, id: '124', customer_first_reply: { created_at: T - 1990, type: 'conversation', url: null }, customers: [{ type: 'user', id: '65f0a1' }],
+  redacted: false, sent_at: T - 2000, topics: { type: 'topic.list', topics: [{ type: 'topic', id: 8100, name: 'Billing' }], total_count: 1 },
+  statistics: { ...conversation214.statistics, last_closed_by_id: 9 },
+  conversation_rating: { rating: 5, remark: '', created_at: T, updated_at: T, customer: { type: 'user', id: '65f0a1' }, teammate: { type: 'admin', id: 9 } },
+};
+/** 2.16 sends ticket assignees as integers (0 when unassigned); the stream emits them as strings. */
+const ticket216Coerced = { ...ticket214, id: '78', admin_assignee_id: '0', team_assignee_id: '12' };
+
 const SAMPLES: Record<string, Record<string, unknown>[]> = {
-  admins: [{ type: 'admin', id: '9', name: 'Bo', email: 'bo@example.test', job_title: null, away_mode_enabled: false, away_mode_reassign: false, away_status_reason_id: null, has_inbox_seat: true, team_ids: [5], avatar: null, team_priority_level: { primary_team_ids: [5], secondary_team_ids: null } }],
+  admins: [
+    { type: 'admin', id: '9', name: 'Bo', email: 'bo@example.test', job_title: null, away_mode_enabled: false, away_mode_reassign: false, away_status_reason_id: null, has_inbox_seat: true, team_ids: [5], avatar: null, team_priority_level: { primary_team_ids: [5], secondary_team_ids: null } },
+    // Real responses (every version): avatar object, empty priority level; the 2.14/2.16 descriptions: a URL string.
+    { type: 'admin', id: '10', name: 'Cy', avatar: { type: 'avatar', image_url: 'https://example.test/a.png' }, team_priority_level: {}, admin_ids: [9] },
+    { type: 'admin', id: '11', name: 'Di', avatar: 'https://example.test/d.png', team_priority_level: null },
+  ],
   teams: [{ type: 'team', id: '5', name: 'Support', admin_ids: [9], admin_priority_level: null, assignment_limit: null, distribution_method: 'round_robin' }],
   tags: [{ type: 'tag', id: '7', name: 'vip', applied_at: null, applied_by: null }],
   segments: [segment('s1', 'user'), segment('s2', 'contact')],
@@ -169,9 +189,9 @@ const SAMPLES: Record<string, Record<string, unknown>[]> = {
     { type: 'data_attribute', model: 'company', name: 'name', full_name: 'name', label: 'Company name', description: 'The name', data_type: 'string', api_writable: true, ui_writable: false, custom: false, archived: false },
   ],
   companies: [{ type: 'company', id: 'c1', name: 'Acme', app_id: 'ws1', plan: {}, company_id: 'acme', remote_created_at: 0, created_at: T - 5000, updated_at: T, last_request_at: T - 10, size: 0, website: null, industry: null, monthly_spend: 0, session_count: 4, user_count: 2, custom_attributes: { tier: 'gold' }, tags: { type: 'tag.list', tags: [{ type: 'tag', id: '7', name: 'vip' }] }, segments: { type: 'segment.list', segments: [segment('cs1', 'user')] } }],
-  contacts: [contact214, contact211],
-  conversations: [conversation214, conversation211, conversation216],
-  tickets: [ticket214, ticket211Coerced],
+  contacts: [contact214, contact211, contactReal, { ...contactReal, id: '65f0a3', avatar: 'https://example.test/ann.png' }],
+  conversations: [conversation214, conversation211, conversation216, conversationReal],
+  tickets: [ticket214, ticket211Coerced, ticket216Coerced],
 };
 
 for (const [name, samples] of Object.entries(SAMPLES)) {
@@ -201,6 +221,9 @@ test('the version differences that need a coercion fail without it (see COERCION
   const rawTicket211 = { ...structuredClone(ticketBase), ticket_state: 'in_progress' };
   convertTicket(rawTicket211);
   assert.equal(tickets(rawTicket211), false, 'a string ticket_state (API 2.11) must be wrapped as {category}');
+  const rawTicket216 = { ...structuredClone(ticket214), admin_assignee_id: 0 };
+  convertTicket(rawTicket216);
+  assert.equal(tickets(rawTicket216), false, 'an integer ticket assignee (API 2.16) must be emitted as a string');
   const dataAttributes = ajv.compile(loadSchema('data_attributes'));
   assert.equal(dataAttributes({ type: 'data_attribute', id: 1234, name: 'plan' }), false, 'a data attribute id must be emitted as a string');
 });

@@ -114,6 +114,14 @@ const PATCHES: {
     apply(c) { c.custom_attributes = { type: 'object', additionalProperties: { anyOf: [...CUSTOM_VALUE.anyOf, { type: 'object' }], nullable: true } }; },
   },
   {
+    versions: ['2.14'], schema: 'admin', field: 'avatar',
+    reason: 'Issue 10: the real API sends an admin\'s avatar as an object {type: "avatar", image_url} under every version (as 2.11 describes it, and as Airbyte\'s and Singer\'s admins schemas, built from real responses, declare it); the 2.14 description says a URL string.',
+    stillWrong: (c) => c.admin?.properties?.avatar?.type === 'string',
+    apply(c) {
+      c.admin!.properties.avatar = { type: 'object', nullable: true, properties: { type: { type: 'string' }, image_url: { type: 'string', nullable: true } }, required: ['image_url'] };
+    },
+  },
+  {
     versions: ['2.14'], schema: 'custom_attributes', field: 'additionalProperties (boolean, decimal)',
     reason: 'Conversation data attributes include boolean and decimal types, which the description\'s anyOf (string, integer, datetime, object list) leaves out.',
     stillWrong: (c) => !JSON.stringify(c.custom_attributes?.additionalProperties ?? {}).includes('boolean'),

@@ -31,6 +31,8 @@ export interface IntercomClientOptions {
   random?: () => number;
   /** A pacer of one's own (tests); by default the process-wide one of this base URL and token. */
   pacer?: Pacer;
+  /** Largest response body read, in bytes; a longer one is cut there and fails the request. Default 64 MB. */
+  maxResponseBytes?: number;
 }
 
 export interface ClientStats {
@@ -65,6 +67,16 @@ const MAX_RATE_LIMITED = 20;
 /** Retries closer than this to the last logged one are summarised, not logged one by one. */
 const RETRY_WARN_QUIET_MS = 5_000;
 const USER_AGENT = 'source-intercom';
+/** Default cap on a response body: Intercom's largest pages (150 contacts, a conversation with 500 parts) are a few MB. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+
+const tooLarge = (err: unknown): boolean => {
+  for (let e: unknown = err, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    if ((e as { code?: unknown }).code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') return true;
+  }
+  return false;
+};
+const megabytes = (bytes: number): string => `${+(bytes / (1024 * 1024)).toFixed(2)} MB`;
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -76,6 +88,7 @@ export class IntercomClient {
   private readonly headers: Record<string, string>;
   private readonly secrets: string[];
   private readonly timeoutMs: number;
+  private readonly maxResponseBytes: number;
   private readonly maxAttempts: number;
   private readonly retryBaseMs: number;
   private readonly sleep: (ms: number) => Promise<void>;
@@ -98,6 +111,7 @@ export class IntercomClient {
     this.origin = base.origin;
     this.basePath = base.pathname.replace(/\/+$/, '');
     this.timeoutMs = opts.requestTimeoutMs ?? 60_000;
+    this.maxResponseBytes = Math.max(1, Math.floor(opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES));
     this.maxAttempts = Math.max(1, opts.maxAttempts ?? 6);
     this.retryBaseMs = opts.retryBaseMs ?? 1000;
     this.now = opts.now ?? Date.now;
@@ -119,6 +133,8 @@ export class IntercomClient {
       keepAliveTimeout: 30_000,
       headersTimeout: this.timeoutMs,
       bodyTimeout: this.timeoutMs,
+      // undici counts body bytes as they arrive and destroys the connection past the cap (no copy, no cost per record).
+      maxResponseSize: this.maxResponseBytes,
     });
     const tokenDigest = createHash('sha256').update(opts.accessToken).digest('hex').slice(0, 16);
     this.pacer =
@@ -142,11 +158,11 @@ export class IntercomClient {
   }
 
   search<T>(path: string, body: { query: unknown; sort?: unknown }, opts: { itemsKey: string; perPage?: number }): AsyncGenerator<PageOf<T>> {
-    return searchPages<T>((b) => this.post(path, b), this.endpoint('POST', path), body, opts);
+    return searchPages<T>((b) => this.post(path, b), this.endpoint('POST', path), body, { ...opts, log: (level, message) => this.log(level, message) });
   }
 
   list<T>(path: string, query: Record<string, string | number | undefined>, opts: { itemsKey: string; perPage?: number }): AsyncGenerator<PageOf<T>> {
-    return listPages<T>((p, q) => this.get(p, q), this.endpoint('GET', path), path, query, opts);
+    return listPages<T>((p, q) => this.get(p, q), this.endpoint('GET', path), path, query, { ...opts, log: (level, message) => this.log(level, message) });
   }
 
   scrollCompanies<T extends { id: string }>(): AsyncGenerator<T[]> {
@@ -289,6 +305,15 @@ export class IntercomClient {
       } catch (err) {
         if (err instanceof IntercomHttpError || (err as { failureType?: unknown })?.failureType) throw err;
         if (!completed) this.pacer.completed(ticket, undefined);
+        if (tooLarge(err)) {
+          // Not retried: the same request would bring the same body. Not a LostResponseError either: the scroll
+          // must not read on past a page it can never read.
+          this.count('too_large');
+          throw transientError(
+            `${endpoint} answered with a response body larger than ${megabytes(this.maxResponseBytes)} (max_response_mb): ` +
+              `stopped reading it at that size. Raise max_response_mb if Intercom's pages are really that large, or retry the sync later.`,
+          );
+        }
         const failure = networkFailure(err, this.timeoutMs, timedOut);
         this.count(failure.cause.startsWith('timeout') ? 'timeout' : (failure.cause.split(' ').pop() ?? 'error'));
         if (!failure.retryable) {

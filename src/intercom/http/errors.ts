@@ -1,6 +1,7 @@
 // How Intercom's answers become ConnectorErrors: the kind is decided here, where the status is known.
 import { ConnectorError } from '../../airbyte/errors.js';
 import type { FailureType } from '../../airbyte/protocol.js';
+import { cut } from '../../airbyte/quote.js';
 
 /** An HTTP answer we do not retry. `status` and `code` let callers (the scroll) react to specific ones. */
 export class IntercomHttpError extends ConnectorError {
@@ -43,7 +44,7 @@ export function intercomError(bodyText: string): { code?: string; message?: stri
 }
 
 const describe = (status: number, code: string | undefined, message: string | undefined): string =>
-  `${status}${code ? ` ${code}` : ''}${message ? `: ${message}` : ''}`;
+  `${status}${code ? ` ${cut(code)}` : ''}${message ? `: ${cut(message)}` : ''}`;
 
 /** The error for a final (non-retried) HTTP status. */
 export function errorForStatus(endpoint: string, status: number, bodyText: string): IntercomHttpError {

@@ -48,6 +48,12 @@ const SAFETY_FRACTION = 0.015;
 const MAX_CATCH_UP_MS = 50;
 /** Without a reset header on a 429, pause this long (one window) rather than a blind short sleep. */
 const PAUSE_WITHOUT_RESET_MS = DEFAULT_WINDOW_MS;
+/** Node fires a timer longer than this at once (and warns): no wait is ever handed one. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+/** An X-RateLimit-Reset above this is a unix time in milliseconds (1e11 seconds is the year 5138). */
+const MILLISECONDS_ABOVE = 1e11;
+/** Clock skew tolerated before a reset counts as further than one window ahead. */
+const RESET_SKEW_MS = 1_000;
 
 export class Pacer {
   private readonly now: () => number;
@@ -82,6 +88,7 @@ export class Pacer {
 
   private admitted = 0;
   private inFlight = 0;
+  private warnedReset = false;
 
   constructor(opts: PacerOptions) {
     this.now = opts.now;
@@ -128,12 +135,12 @@ export class Pacer {
   /** A 429: pause every request until the window resets, plus a jitter of up to 1 s. */
   rateLimited(headers: RateLimitHeaders, endpoint: string): void {
     const now = this.now();
-    const resetMs = headers.reset !== undefined ? headers.reset * 1000 : undefined;
+    const resetMs = headers.reset !== undefined ? this.resetFrom(headers.reset, now) : undefined;
     const until =
       (resetMs !== undefined ? Math.max(resetMs, now) : now + PAUSE_WITHOUT_RESET_MS) + Math.floor(this.random() * 1000);
     if (resetMs !== undefined && resetMs >= this.resetAt) {
       this.resetAt = resetMs;
-      if (headers.limit !== undefined) this.limit = headers.limit;
+      if (headers.limit !== undefined) this.limit = Math.max(2, headers.limit);
     }
     this.remaining = 0;
     if (until > this.pausedUntil) {
@@ -151,14 +158,39 @@ export class Pacer {
   private learn(seq: number, h: RateLimitHeaders): void {
     if (h.limit === undefined || h.remaining === undefined || h.reset === undefined) return;
     if (seq < this.infoSeq) return; // an older request's view: a newer one already spoke
-    const resetMs = h.reset * 1000;
     const now = this.now();
+    const resetMs = this.resetFrom(h.reset, now);
     if (this.limit !== undefined && resetMs < this.resetAt && resetMs <= now) return; // a finished window
     this.infoSeq = seq;
-    this.limit = h.limit;
+    this.limit = Math.max(2, h.limit); // one request of each window is kept in reserve: a limit of 0 or 1 would stop every request for ever
     this.resetAt = resetMs;
     // Requests admitted after this one may not be counted by Intercom yet: count them as spent.
     this.remaining = Math.max(0, h.remaining - (this.admitted - seq));
+  }
+
+  /**
+   * X-RateLimit-Reset (unix seconds) as a time in ms, kept within one window of now: a reset in milliseconds
+   * is read as such, one further ahead than a window (a day, a year 50,000) is capped to one window, with
+   * one WARN naming the header value; one long past counts as a window just ended.
+   */
+  private resetFrom(reset: number, now: number): number {
+    const inMs = reset > MILLISECONDS_ABOVE;
+    const at = inMs ? reset : reset * 1000;
+    const latest = now + this.windowMs;
+    const capped = at > latest + RESET_SKEW_MS;
+    if ((inMs || capped) && !this.warnedReset) {
+      this.warnedReset = true;
+      const ahead = (at - now) / 1000;
+      this.log(
+        'WARN',
+        `Intercom sent X-RateLimit-Reset: ${reset}, ${inMs ? 'read as milliseconds, ' : ''}` +
+          (capped
+            ? `${ahead < 1e7 ? `${ahead.toFixed(0)} s` : 'far'} ahead, more than one ${this.windowMs / 1000} s rate-limit window: waiting one window at most instead`
+            : `${ahead.toFixed(1)} s ahead`) +
+          ' (warned once)',
+      );
+    }
+    return Math.max(now - this.windowMs, Math.min(at, latest));
   }
 
   /** Milliseconds until the next request may go (0: now; Infinity: wait for an event). */
@@ -237,7 +269,7 @@ export class Pacer {
       };
       this.wake = done;
       if (!Number.isFinite(ms)) return;
-      const wait = Math.ceil(ms);
+      const wait = Math.min(Math.max(1, Math.ceil(ms)), MAX_TIMER_MS);
       if (this.injectedSleep) void this.injectedSleep(wait).then(done);
       else timer = setTimeout(done, wait);
     });

@@ -1,6 +1,11 @@
 // Cursor paging over Intercom lists and searches. Every loop refuses to see the same cursor twice: a cursor
-// that does not advance stops the sync with a system_error instead of spinning.
+// that does not advance stops the sync with a system_error instead of spinning. So do fresh cursors that
+// lead nowhere: pages bringing no record unseen in the recent pages, MAX_STALE_PAGES in a row, or far more
+// items than the announced total_count (see PagingProgress). Items that cannot be records are skipped (items.ts).
 import { systemError } from '../../airbyte/errors.js';
+import { quote } from '../../airbyte/quote.js';
+import { SkippedItems, type ApiItem } from './items.js';
+import type { Log } from './pacer.js';
 
 export type Query = Record<string, string | number | boolean | undefined>;
 export interface PageOf<T> {
@@ -11,15 +16,92 @@ export interface PageOf<T> {
 
 type Envelope = Record<string, unknown> & { total_count?: unknown; pages?: { next?: unknown } | null };
 
-const DEFAULT_SEARCH_PER_PAGE = 150;
-
-function itemsOf<T>(body: Envelope, itemsKey: string, endpoint: string): T[] {
-  const items = body?.[itemsKey];
-  if (!Array.isArray(items)) throw systemError(`${endpoint} returned no "${itemsKey}" list`);
-  return items as T[];
+export interface PagingOptions {
+  itemsKey: string;
+  perPage?: number;
+  /** Where skipped items are reported (one WARN when the paging ends). */
+  log?: Log;
 }
 
-const totalOf = (body: Envelope): number | undefined => (typeof body.total_count === 'number' ? body.total_count : undefined);
+const DEFAULT_SEARCH_PER_PAGE = 150;
+/** Pages in a row that bring no record unseen in the recent pages before the paging stops. */
+export const MAX_STALE_PAGES = 5;
+/** How many of the latest record ids count as "recent" (a bounded window: memory stays flat on any table). */
+const RECENT_IDS = 10_000;
+/** Items beyond the announced total_count tolerated: twice the total plus this (records updated mid-sync repeat). */
+const TOTAL_MARGIN = 1_500;
+
+function rawItemsOf(body: Envelope, itemsKey: string, endpoint: string): unknown[] {
+  const items = (body as Envelope | null)?.[itemsKey];
+  if (!Array.isArray(items)) throw systemError(`${endpoint} returned no "${itemsKey}" list`);
+  return items;
+}
+
+/** `total_count` when it is a count (a non-negative safe integer); anything else is no estimate at all. */
+export function totalOf(body: Envelope): number | undefined {
+  const total = (body as Envelope | null)?.total_count;
+  return typeof total === 'number' && Number.isSafeInteger(total) && total >= 0 ? total : undefined;
+}
+
+/**
+ * Watches a paging for cursors that never end: a server may hand a fresh cursor on every page and serve the
+ * same records again. Records legitimately repeat (a search read newest first sees records updated meanwhile
+ * again), but a page where every record was seen within the last RECENT_IDS ids, MAX_STALE_PAGES times in a
+ * row, or far more items than total_count announced, is no progress.
+ */
+export class PagingProgress {
+  private readonly recent = new Map<string, number>(); // id -> the last page it was on
+  private readonly pageIds: string[][] = [];
+  private held = 0;
+  private page = 0;
+  private stale = 0;
+  private received = 0;
+  private total: number | undefined;
+
+  constructor(private readonly endpoint: string) {}
+
+  /** Notes a page (its usable ids and how many items it had); throws a system_error when paging goes nowhere. */
+  note(ids: readonly string[], items: number, total?: number): void {
+    if (this.page === 0) this.total = total;
+    this.page++;
+    this.received += items;
+    let fresh = false;
+    for (const id of ids) {
+      if (!this.recent.has(id)) fresh = true;
+      this.recent.set(id, this.page);
+    }
+    this.pageIds.push(ids as string[]);
+    this.held += ids.length;
+    while (this.held > RECENT_IDS && this.pageIds.length > 1) {
+      const oldest = this.page - this.pageIds.length + 1;
+      const dropped = this.pageIds.shift()!;
+      this.held -= dropped.length;
+      for (const id of dropped) if (this.recent.get(id) === oldest) this.recent.delete(id);
+    }
+    this.stale = fresh ? 0 : this.stale + 1;
+    if (this.stale >= MAX_STALE_PAGES) {
+      throw systemError(
+        `${this.endpoint} kept handing out new page cursors, but its last ${this.stale} pages brought no record that was not on the pages ` +
+          `just before: stopping instead of reading the same records for ever (page ${this.page}). This is a fault of the server, not of the configuration.`,
+      );
+    }
+    if (this.total !== undefined && this.received > 2 * this.total + TOTAL_MARGIN) {
+      throw systemError(
+        `${this.endpoint} announced ${this.total} records (total_count) but has handed out ${this.received} over ${this.page} pages and ` +
+          `still names a next page: stopping instead of paging for ever. This is a fault of the server, not of the configuration.`,
+      );
+    }
+  }
+}
+
+/** The page's usable items, their ids for the progress check, skipped ones counted. */
+function pageItems<T>(body: Envelope, opts: PagingOptions, endpoint: string, skipped: SkippedItems, progress: PagingProgress, last: boolean, total: number | undefined): T[] {
+  const raw = rawItemsOf(body, opts.itemsKey, endpoint);
+  const items = skipped.keep<ApiItem>(raw);
+  // The last page needs no check: the paging ends with it.
+  if (!last) progress.note(items.map((item) => String(item.id)), raw.length, total);
+  return items as T[];
+}
 
 function repeated(endpoint: string, what: string): Error {
   return systemError(`${endpoint} returned the same ${what} twice; stopping instead of reading the same pages again`);
@@ -30,32 +112,39 @@ export async function* searchPages<T>(
   post: (body: unknown) => Promise<Envelope>,
   endpoint: string,
   body: { query: unknown; sort?: unknown },
-  opts: { itemsKey: string; perPage?: number },
+  opts: PagingOptions,
 ): AsyncGenerator<PageOf<T>> {
   const perPage = opts.perPage ?? DEFAULT_SEARCH_PER_PAGE;
   const seen = new Set<string>();
+  const skipped = new SkippedItems(endpoint);
+  const progress = new PagingProgress(endpoint);
   const request = (startingAfter?: string) => {
     const pagination = startingAfter === undefined ? { per_page: perPage } : { per_page: perPage, starting_after: startingAfter };
     return prefetched(post({ ...body, pagination }));
   };
   let pending = request();
-  for (let first = true; ; first = false) {
-    const page = await pending;
-    const items = itemsOf<T>(page, opts.itemsKey, endpoint);
-    const next = page.pages?.next;
-    const last = next === undefined || next === null;
-    if (!last) {
-      const cursor = (next as { starting_after?: unknown }).starting_after;
-      if (typeof cursor !== 'string' || cursor === '') {
-        throw systemError(`${endpoint} returned a next page without a starting_after cursor`);
+  try {
+    for (let first = true; ; first = false) {
+      const page = await pending;
+      const next = page?.pages?.next;
+      const last = next === undefined || next === null;
+      const total = first ? totalOf(page) : undefined;
+      const items = pageItems<T>(page, opts, endpoint, skipped, progress, last, total);
+      if (!last) {
+        const cursor = (next as { starting_after?: unknown }).starting_after;
+        if (typeof cursor !== 'string' || cursor === '') {
+          throw systemError(`${endpoint} returned a next page without a starting_after cursor`);
+        }
+        if (seen.has(cursor)) throw repeated(endpoint, `pagination cursor ${quote(cursor)}`);
+        seen.add(cursor);
+        // Ask for the next page now, so Intercom prepares it while this one is emitted.
+        pending = request(cursor);
       }
-      if (seen.has(cursor)) throw repeated(endpoint, `pagination cursor "${cursor}"`);
-      seen.add(cursor);
-      // Ask for the next page now, so Intercom prepares it while this one is emitted.
-      pending = request(cursor);
+      yield { items, totalCount: total };
+      if (last) return;
     }
-    yield { items, totalCount: first ? totalOf(page) : undefined };
-    if (last) return;
+  } finally {
+    if (opts.log) skipped.report(opts.log);
   }
 }
 
@@ -74,32 +163,47 @@ export async function* listPages<T>(
   endpoint: string,
   path: string,
   query: Query,
-  opts: { itemsKey: string; perPage?: number },
+  opts: PagingOptions,
 ): AsyncGenerator<PageOf<T>> {
   const base: Query = opts.perPage === undefined ? { ...query } : { ...query, per_page: opts.perPage };
   const seen = new Set<string>();
+  const skipped = new SkippedItems(endpoint);
+  const progress = new PagingProgress(endpoint);
   let request: { path: string; query: Query } = { path, query: base };
-  for (let first = true; ; first = false) {
-    const page = await get(request.path, request.query);
-    yield { items: itemsOf<T>(page, opts.itemsKey, endpoint), totalCount: first ? totalOf(page) : undefined };
-    const next = page.pages?.next;
-    if (next === undefined || next === null || next === '') return;
-    let key: string;
-    if (typeof next === 'string') {
-      key = `url ${next}`;
-      request = { path: next, query: {} };
-    } else if (typeof (next as { starting_after?: unknown }).starting_after === 'string') {
-      const cursor = (next as { starting_after: string }).starting_after;
-      key = `cursor ${cursor}`;
-      request = { path, query: { ...base, starting_after: cursor } };
-    } else if (typeof (next as { page?: unknown }).page === 'number') {
-      const number = (next as { page: number }).page;
-      key = `page ${number}`;
-      request = { path, query: { ...base, page: number } };
-    } else {
-      throw systemError(`${endpoint} returned a next page that names neither a cursor, a page nor a URL`);
+  try {
+    for (let first = true; ; first = false) {
+      const page = await get(request.path, request.query);
+      const next = page?.pages?.next;
+      const last = next === undefined || next === null || next === '';
+      const total = first ? totalOf(page) : undefined;
+      yield { items: pageItems<T>(page, opts, endpoint, skipped, progress, last, total), totalCount: total };
+      if (last) return;
+      request = nextRequest(next, path, base, endpoint, seen);
     }
-    if (seen.has(key)) throw repeated(endpoint, key);
-    seen.add(key);
+  } finally {
+    if (opts.log) skipped.report(opts.log);
   }
+}
+
+/** The request for a list's next page (`pages.next`), refusing one already followed. */
+function nextRequest(next: unknown, path: string, base: Query, endpoint: string, seen: Set<string>): { path: string; query: Query } {
+  let request: { path: string; query: Query };
+  let key: string;
+  if (typeof next === 'string') {
+    key = `url ${next}`;
+    request = { path: next, query: {} };
+  } else if (typeof (next as { starting_after?: unknown }).starting_after === 'string') {
+    const cursor = (next as { starting_after: string }).starting_after;
+    key = `cursor ${cursor}`;
+    request = { path, query: { ...base, starting_after: cursor } };
+  } else if (typeof (next as { page?: unknown }).page === 'number') {
+    const number = (next as { page: number }).page;
+    key = `page ${number}`;
+    request = { path, query: { ...base, page: number } };
+  } else {
+    throw systemError(`${endpoint} returned a next page that names neither a cursor, a page nor a URL`);
+  }
+  if (seen.has(key)) throw repeated(endpoint, key);
+  seen.add(key);
+  return request;
 }

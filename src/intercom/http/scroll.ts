@@ -6,7 +6,9 @@
 // was lost (reset, timeout, cut body) cannot simply be asked again; see `follows` below.
 import { systemError, transientError } from '../../airbyte/errors.js';
 import { IntercomHttpError, LostResponseError } from './errors.js';
+import { SkippedItems } from './items.js';
 import type { Log } from './pacer.js';
+import { MAX_STALE_PAGES } from './paging.js';
 
 export const SCROLL_ENDPOINT = 'GET /companies/scroll';
 
@@ -67,6 +69,8 @@ export async function* scrollCompanies<T extends { id: string }>(
   opts: ScrollOptions,
 ): AsyncGenerator<T[]> {
   const release = await takeScrollLock(opts.log);
+  // Items that are not companies with an id are skipped and counted; pages of nothing else lead nowhere.
+  const skipped = new SkippedItems(SCROLL_ENDPOINT);
   try {
     // id -> the pass (1 = first scroll, 2 = first restart...) that last returned it.
     const passOf = new Map<string, number>();
@@ -74,6 +78,7 @@ export async function* scrollCompanies<T extends { id: string }>(
     let progress = false; // this pass yielded a company not seen before
     let stalls = 0; // restarts in a row whose pass yielded nothing new
     let existsAttempts = 0;
+    let uselessInRow = 0;
     const waitText = `${(opts.scrollExistsWaitMs / 1000).toFixed(opts.scrollExistsWaitMs % 1000 === 0 ? 0 : 1)} s`;
     const restart = (why: string) => {
       stalls = progress ? 0 : stalls + 1;
@@ -160,12 +165,23 @@ export async function* scrollCompanies<T extends { id: string }>(
           throw err;
         }
 
-        const data = page?.data;
-        if (data === undefined || data === null) throw systemError(`${SCROLL_ENDPOINT} returned no "data" list`);
-        if (!Array.isArray(data)) throw systemError(`${SCROLL_ENDPOINT} returned a "data" that is not a list`);
-        for (const company of data) {
-          if (typeof company?.id !== 'string') throw systemError(`${SCROLL_ENDPOINT} returned a company without a string id`);
+        const raw: unknown = page?.data;
+        if (raw === undefined || raw === null) throw systemError(`${SCROLL_ENDPOINT} returned no "data" list`);
+        if (!Array.isArray(raw)) throw systemError(`${SCROLL_ENDPOINT} returned a "data" that is not a list`);
+        const data = skipped.keep<T>(raw).map((company) => (typeof company.id === 'string' ? company : { ...company, id: String(company.id) }));
+        if (raw.length > 0 && data.length === 0) {
+          // Nothing but skipped items: not the end of the scroll (an empty page is), and no position to note.
+          if (++uselessInRow >= MAX_STALE_PAGES) {
+            throw systemError(`${SCROLL_ENDPOINT} returned ${uselessInRow} pages in a row with no usable company (${skipped.count} items skipped): stopping instead of scrolling for ever`);
+          }
+          const nextParam = page.scroll_param;
+          if (typeof nextParam !== 'string' || nextParam === '') {
+            throw systemError(`${SCROLL_ENDPOINT} returned items without a scroll_param for the next page`);
+          }
+          param = nextParam;
+          continue;
         }
+        uselessInRow = 0;
         const firstId = data.length > 0 ? data[0]!.id : END;
         if (!lostSincePrevious) follows.set(previousLast, firstId);
         else if (!closes(previousLast, firstId)) gaps++;
@@ -207,6 +223,7 @@ export async function* scrollCompanies<T extends { id: string }>(
       }
     }
   } finally {
+    skipped.report(opts.log);
     release();
   }
 }

@@ -3,10 +3,12 @@ import type { FetchContext, IntercomStream, Page } from './stream.js';
 /**
  * What admins did in the workspace (`GET /admins/activity_logs`), an append-only log read by creation time:
  * `created_at_after` is the lower bound, `created_at_before` the time the sync runs. The endpoint promises no
- * order, so state advances when the stream ends.
+ * order, so state advances when the stream ends. Named `activity_logs` as in Airbyte's Intercom source; a
+ * state saved under this connector's former name `admin_activity_logs` is still read.
  */
-export const adminActivityLogs: IntercomStream = {
-  name: 'admin_activity_logs',
+export const activityLogs: IntercomStream = {
+  name: 'activity_logs',
+  formerNames: ['admin_activity_logs'],
   schema: 'activity_logs',
   primaryKey: 'id',
   cursor: 'created_at',

@@ -22,12 +22,16 @@ export const companies: IntercomStream = {
 /**
  * The workspace's company segments, each once. Intercom 2.x has no list of company segments
  * (`GET /segments?type=company` is a v1 route), so they are gathered from the segments every company carries
- * inline, or from `GET /companies/{id}/segments` for a company that carries none inline.
+ * inline, or from `GET /companies/{id}/segments` for a company that carries none inline. Read incrementally it
+ * takes its own pass (riding along the companies pass emits every segment, with no cursor filter).
  */
 export const companySegments: IntercomStream = {
   name: 'company_segments',
   schema: 'company_segments',
   primaryKey: 'id',
+  // Incremental as in Airbyte's Intercom source, filtered by updated_at on our side.
+  cursor: 'updated_at',
+  order: 'unordered',
   companion: { of: 'companies', collect: segmentsOfCompany },
   async *pages(ctx: FetchContext): AsyncIterable<Page> {
     for await (const page of ctx.client.scrollCompanies<ApiObject & { id: string }>()) {

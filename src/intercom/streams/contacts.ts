@@ -8,12 +8,12 @@ type Role = 'user' | 'lead';
 interface InlineList { type?: string; data?: ApiObject[]; url?: string; total_count?: number; has_more?: boolean }
 
 /**
- * Users and leads are both Intercom contacts, told apart by `role`. Read by `POST /contacts/search`, newest
- * update first. Inline tag and company lists carry at most 10 items: when `has_more` is set the full list is
+ * Users and leads are both Intercom contacts, told apart by `role`; `contacts` (Airbyte's table) is both in
+ * one search without a role filter. Read by `POST /contacts/search`, newest update first. Inline tag and company lists carry at most 10 items: when `has_more` is set the full list is
  * fetched from its `url`. Contacts in API 2.x carry no segments: when a segments child stream is wanted, the
  * membership comes from one contacts search per segment and is added as `segments: {type:'list', data}`.
  */
-export function contactsStream(name: 'users' | 'leads', role: Role): IntercomStream {
+export function contactsStream(name: 'users' | 'leads' | 'contacts', role: Role | undefined): IntercomStream {
   return {
     name,
     schema: 'contacts',
@@ -28,7 +28,7 @@ export function contactsStream(name: 'users' | 'leads', role: Role): IntercomStr
     ],
     shape: shapeContact,
     async *pages(ctx: FetchContext): AsyncIterable<Page> {
-      const roleFilter = { field: 'role', operator: '=', value: role };
+      const roleFilter = role ? { field: 'role', operator: '=', value: role } : undefined;
       const segmentsOf = ctx.wantedChildren.has('segments') ? await segmentMembership(ctx, roleFilter) : undefined;
       const pages = searchNewestFirst(ctx.client, '/contacts/search', 'data', allOf(roleFilter, ...updatedBetween(ctx.since, ctx.until, 'day')));
       yield* withFollowUps(pages, ctx.concurrency, async (contact) => {
@@ -71,7 +71,7 @@ async function completeList(client: IntercomClient, contact: ApiObject, key: 'ta
  * contact id -> the person segments it belongs to, for the contacts of this sync's range: one contacts search
  * per segment (a handful of requests) instead of one `/contacts/{id}/segments` call per contact.
  */
-async function segmentMembership(ctx: FetchContext, roleFilter: ApiObject): Promise<Map<string, ApiObject[]>> {
+async function segmentMembership(ctx: FetchContext, roleFilter: ApiObject | undefined): Promise<Map<string, ApiObject[]>> {
   const list = await ctx.client.get<{ segments?: ApiObject[] }>('/segments');
   const membership = new Map<string, ApiObject[]>();
   for (const segment of list.segments ?? []) {
@@ -90,3 +90,4 @@ async function segmentMembership(ctx: FetchContext, roleFilter: ApiObject): Prom
 
 export const users = contactsStream('users', 'user');
 export const leads = contactsStream('leads', 'lead');
+export const contacts = contactsStream('contacts', undefined);

@@ -20,6 +20,8 @@ export const conversations: IntercomStream = {
     { name: 'parts', path: ['conversation_parts', 'conversation_parts'] },
     { name: 'tags', path: ['tags', 'tags'] },
   ],
+  /** Airbyte's `conversation_parts`: one row per part, read from the same retrieve as `conversations__parts`. */
+  views: [{ name: 'conversation_parts', child: 'parts', parentKey: 'conversation_id', primaryKey: 'id' }],
   shape: shapeConversation,
   async *pages(ctx: FetchContext): AsyncIterable<Page> {
     const pages = searchNewestFirst(ctx.client, '/conversations/search', 'conversations', allOf(...updatedBetween(ctx.since, ctx.until, 'second')));

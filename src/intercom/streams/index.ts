@@ -1,6 +1,6 @@
-import { adminActivityLogs } from './activity-logs.js';
+import { activityLogs } from './activity-logs.js';
 import { companies, companySegments } from './companies.js';
-import { leads, users } from './contacts.js';
+import { contacts, leads, users } from './contacts.js';
 import { conversations } from './conversations.js';
 import { admins, companyAttributes, contactAttributes, segments, tags, teams } from './lists.js';
 import type { IntercomStream } from './stream.js';
@@ -18,8 +18,9 @@ export const STREAMS: IntercomStream[] = [
   companies,
   users,
   leads,
+  contacts,
   conversations,
   tickets,
-  adminActivityLogs,
+  activityLogs,
 ];
 

@@ -1,4 +1,6 @@
-import type { IntercomStream, Page } from './stream.js';
+import { systemError } from '../../airbyte/errors.js';
+import { SkippedItems } from '../http/items.js';
+import type { ApiObject, IntercomStream, Page } from './stream.js';
 
 /** A full-table stream served by one GET that returns the whole list under `key`. */
 export function wholeList(name: string, schema: string, path: string, key: string, query?: Record<string, string>, primaryKey = 'id'): IntercomStream {
@@ -6,10 +8,13 @@ export function wholeList(name: string, schema: string, path: string, key: strin
     name,
     schema,
     primaryKey,
-    async *pages({ client }): AsyncIterable<Page> {
-      const body = await client.get<Record<string, unknown>>(path, query);
-      const records = body[key];
-      if (!Array.isArray(records)) throw new Error(`GET ${path} returned no "${key}" list`);
+    async *pages({ client, log }): AsyncIterable<Page> {
+      const body = await client.get<Record<string, unknown> | null>(path, query);
+      const items = body?.[key];
+      if (!Array.isArray(items)) throw systemError(`GET ${path} returned no "${key}" list`);
+      const skipped = new SkippedItems(`GET ${path}`, primaryKey);
+      const records = skipped.keep<ApiObject>(items);
+      skipped.report(log);
       yield { records, totalCount: records.length };
     },
   };
@@ -18,8 +23,16 @@ export function wholeList(name: string, schema: string, path: string, key: strin
 export const admins = wholeList('admins', 'admins', '/admins', 'admins');
 export const teams = wholeList('teams', 'teams', '/teams', 'teams');
 export const tags = wholeList('tags', 'tags', '/tags', 'data');
-/** Person segments (person_type user or contact). Company segments are their own stream. */
-export const segments = wholeList('segments', 'segments', '/segments', 'segments', { include_count: 'true' });
+/**
+ * Person segments (person_type user or contact). Company segments are their own stream. Incremental as in
+ * Airbyte's Intercom source (a migrated catalog selects it so): the whole list is fetched and filtered by
+ * `updated_at` on our side.
+ */
+export const segments: IntercomStream = {
+  ...wholeList('segments', 'segments', '/segments', 'segments', { include_count: 'true' }),
+  cursor: 'updated_at',
+  order: 'unordered',
+};
 /** Data attributes: only custom ones carry an id, so they are keyed by their (per-model unique) name. */
 const dataAttributes = (name: string, model: string): IntercomStream => ({
   ...wholeList(name, 'data_attributes', '/data_attributes', 'data', { model }, 'name'),

@@ -17,6 +17,20 @@ export interface ChildArray {
   path: string[];
 }
 
+/**
+ * A top-level table made of the items of one child array, one row per item, each carrying its parent's id
+ * (e.g. Airbyte's `conversation_parts`: the parts of every conversation, with `conversation_id`). It is read
+ * in the parent's pass, so a sync that also wants the child stream fetches each parent once.
+ */
+export interface ChildView {
+  name: string;
+  /** The child array it is made of (a ChildArray name of the same stream). */
+  child: string;
+  /** Where each row keeps its parent's id. */
+  parentKey: string;
+  primaryKey: string;
+}
+
 export interface FetchContext {
   client: IntercomClient;
   /** Inclusive lower bound on the cursor (unix seconds); undefined reads everything. */
@@ -43,6 +57,12 @@ export interface IntercomStream {
   /** The cursor of incremental tables: `updated_at`, or `created_at` for append-only logs. */
   cursor?: 'updated_at' | 'created_at';
   children?: ChildArray[];
+  views?: ChildView[];
+  /**
+   * Names this table had before (or has in Airbyte's own Intercom source): a saved state under one of them is
+   * read when the state holds none under `name`.
+   */
+  formerNames?: string[];
   /** Brings one API object to the stream's schema (version differences, the seed's documented columns), in place, before timestamps are converted. */
   shape?(record: ApiObject): void;
   /**

@@ -18,9 +18,15 @@ export const tickets: IntercomStream = {
   children: [
     { name: 'parts', path: ['ticket_parts', 'ticket_parts'] },
   ],
-  /** 2.11 sends `ticket_state` as a string, later versions as an object: always the object. */
+  /**
+   * 2.11 sends `ticket_state` as a string, later versions as an object: always the object. Assignee ids are
+   * strings up to 2.14 ("0" when unassigned) and integers in 2.16 (0): always strings, so the column keeps
+   * one type whatever the version.
+   */
   shape(ticket) {
     if (typeof ticket.ticket_state === 'string') ticket.ticket_state = { category: ticket.ticket_state };
+    if (typeof ticket.admin_assignee_id === 'number') ticket.admin_assignee_id = String(ticket.admin_assignee_id);
+    if (typeof ticket.team_assignee_id === 'number') ticket.team_assignee_id = String(ticket.team_assignee_id);
   },
   async *pages(ctx: FetchContext): AsyncIterable<Page> {
     const pages = searchNewestFirst(ctx.client, '/tickets/search', 'tickets', allOf(...updatedBetween(ctx.since, ctx.until, 'second')));

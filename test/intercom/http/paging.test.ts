@@ -113,3 +113,82 @@ test('list reads an absolute has_more url page to the end, and a repeating next 
     await server.close();
   }
 });
+
+test('items that are not objects with an id are skipped and counted in one WARN; pages keep their usable items', async () => {
+  const server = await fakeIntercom((req, res) => {
+    const after = (req.body as { pagination: { starting_after?: string } }).pagination.starting_after;
+    if (after === undefined) json(res, 200, { type: 'list', data: [1, null, { id: 'a' }, 'x', [], { id: null }], total_count: 3, pages: { next: { starting_after: 'p2' } } });
+    else json(res, 200, { type: 'list', data: [{ id: 'b' }, { name: 'no id' }, { id: 7 }], pages: {} });
+  });
+  const { client, logs } = clientFor(server);
+  try {
+    const pages = await collect(client.search<{ id: string }>('/contacts/search', { query: {} }, { itemsKey: 'data' }));
+    assert.deepEqual(pages, [{ items: [{ id: 'a' }], totalCount: 3 }, { items: [{ id: 'b' }, { id: 7 }], totalCount: undefined }]);
+    assert.deepEqual(logs.map((l) => `${l.level} ${l.message}`), [
+      'WARN POST /contacts/search returned 6 items that cannot be records (1 number, 1 null, 1 string, 1 array, 2 object without a usable "id"): skipped',
+    ]);
+  } finally {
+    await client.close();
+    await server.close();
+  }
+});
+
+test('fresh cursors over the same records stop after 5 pages that bring nothing new, with a system_error naming the endpoint', async () => {
+  let n = 0;
+  const server = await fakeIntercom((_req, res) => {
+    n++;
+    json(res, 200, { type: 'list', data: [{ id: 'x' }, { id: 'y' }], total_count: 2, pages: { next: { starting_after: `c${n}` } } });
+  });
+  const { client } = clientFor(server);
+  try {
+    const err = await thrown(() => collect(client.search('/contacts/search', { query: {} }, { itemsKey: 'data' })));
+    assert.equal(err.failureType, 'system_error');
+    assert.match(err.message, /^POST \/contacts\/search kept handing out new page cursors, but its last 5 pages brought no record/);
+    assert.ok(server.requests.length <= 7, `${server.requests.length} requests`);
+  } finally {
+    await client.close();
+    await server.close();
+  }
+});
+
+test('pages that keep bringing new records stop once they pass twice total_count plus 1,500; records repeated among new ones do not stop them', async () => {
+  // Newest first, a record updated meanwhile comes again: every page repeats the last record of the one before.
+  let n = 0;
+  const server = await fakeIntercom((req, res) => {
+    n++;
+    const total = req.path === '/repeats/search' ? 1_000 : 10;
+    const ids = Array.from({ length: 50 }, (_, i) => `r${n * 49 + i}`);
+    json(res, 200, { type: 'list', data: ids.map((id) => ({ id })), total_count: total, pages: n >= 40 && total === 1_000 ? {} : { next: { starting_after: `c${n}` } } });
+  });
+  const { client } = clientFor(server);
+  try {
+    const repeats = await collect(client.search('/repeats/search', { query: {} }, { itemsKey: 'data' }));
+    assert.equal(repeats.length, 40, 'overlapping pages are progress');
+    n = 0;
+    const err = await thrown(() => collect(client.list('/activity/list', {}, { itemsKey: 'data' })));
+    assert.equal(err.failureType, 'system_error');
+    assert.match(err.message, /^GET \/activity\/list announced 10 records \(total_count\) but has handed out 1550 over 31 pages/);
+  } finally {
+    await client.close();
+    await server.close();
+  }
+});
+
+test('total_count that is not a count (1e308, negative, fractional, a string) gives no total', async () => {
+  const totals = ['1e308', '-3', '12.5', '"100"', '9007199254740993'];
+  let i = 0;
+  const server = await fakeIntercom((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(`{"type":"list","data":[{"id":"a"}],"total_count":${totals[i++]},"pages":{}}`);
+  });
+  const { client } = clientFor(server);
+  try {
+    for (const total of totals) {
+      const pages = await collect(client.search('/contacts/search', { query: {} }, { itemsKey: 'data' }));
+      assert.equal(pages[0]!.totalCount, undefined, total);
+    }
+  } finally {
+    await client.close();
+    await server.close();
+  }
+});

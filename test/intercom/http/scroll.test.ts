@@ -285,3 +285,28 @@ test('a scroll that serves the same page again (same scroll_param) stops with a 
     await server.close();
   }
 });
+
+test('scroll items that are not companies with an id are skipped and counted; pages of nothing usable stop after 5', async () => {
+  let n = 0;
+  let junkOnly = false;
+  const server = await fakeIntercom((req, res) => {
+    n++;
+    const param = req.query.get('scroll_param');
+    if (junkOnly) return void json(res, 200, { type: 'list', data: [null, 2, 'x'], scroll_param: `p${n}` });
+    json(res, 200, { type: 'list', data: param === null ? [null, { id: 'c1' }, { id: 5 }, [], { name: 'no id' }] : [], scroll_param: 's1' });
+  });
+  const { client, logs } = clientFor(server);
+  try {
+    assert.deepEqual(await readAll(client), ['c1', '5']);
+    assert.ok(logs.some((l) => l.level === 'WARN' && l.message === 'GET /companies/scroll returned 3 items that cannot be records (1 null, 1 array, 1 object without a usable "id"): skipped'), JSON.stringify(logs));
+    junkOnly = true;
+    const before = server.requests.length;
+    const err = await thrown(() => readAll(client));
+    assert.equal(err.failureType, 'system_error');
+    assert.match(err.message, /^GET \/companies\/scroll returned 5 pages in a row with no usable company \(15 items skipped\)/);
+    assert.equal(server.requests.length - before, 5);
+  } finally {
+    await client.close();
+    await server.close();
+  }
+});
