@@ -1,8 +1,9 @@
-// `npm run bench -- [pipeline|parts|memory|small|faults|all] [--runs N] [--workers N]`: the throughput, rate-limit, memory and fault
+// `npm run bench -- [pipeline|parts|memory|small|startup|faults|all] [--runs N] [--workers N]`: the throughput, rate-limit, memory and fault
 // scenarios of issue 5. Each prints a table row and writes bench/results/<scenario>.json.
 import { cpus, loadavg } from 'node:os';
 import { startSandbox } from '../sandbox/index.js';
 import { catalogFor, runRead, sandboxProcess, saveResult, table } from './harness.js';
+import { startup } from './startup.js';
 
 const START = '2000-01-01T00:00:00Z';
 const PIPELINE_STREAMS = ['users', 'leads', 'companies', 'conversations'];
@@ -206,6 +207,14 @@ if (which === 'memory' || which === 'small' || which === 'all') record('memory-s
 if (which === 'memory' || which === 'all') {
   record('memory-1m', await pipeline(1_000_000));
   record('memory-slow-reader', await pipeline(100_000, { slowConsumer: true }));
+}
+if (which === 'startup' || which === 'all') {
+  const sandbox = await sandboxProcess({ seed: 42 });
+  try {
+    record('startup', { ...(await startup(sandbox, Number(option('runs') ?? 10))), 'load avg': load(), machine: `${cpus().length} x ${cpus()[0]?.model ?? '?'}` });
+  } finally {
+    await sandbox.stop();
+  }
 }
 if (which === 'faults' || which === 'all') record('faults', await faults());
 if (which.startsWith('parts:')) {

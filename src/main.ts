@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The connector's entry point. Only the spec and the command line are loaded up front: the source (HTTP
 // client, catalog, replication engine) is imported when a command needs it, so `spec` starts fast.
+import './v8-flags.js';
 import { runConnector } from './airbyte/cli.js';
 import { loadSpec, packageInfo } from './intercom/package.js';
 
