@@ -46,6 +46,8 @@ export interface ConnectorRun {
   /** The connector's CPU time (user + sys, seconds), from /proc: last sample before it exited (50 ms steps). */
   cpuSeconds: number;
   bytes: number;
+  /** The connector's main thread's CPU time (seconds): the share no worker thread can take. */
+  mainCpuSeconds: number;
   /** RECORD lines, only when `keepRecords` is set. */
   lines: string[];
 }
@@ -86,6 +88,7 @@ export async function runRead(opts: ConnectorRunOptions): Promise<ConnectorRun> 
   const child = spawn(command!, [...prefix, ...args], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...opts.env } });
   let peakKb = 0;
   let cpuTicks = 0;
+  let mainTicks = 0;
   const sample = () => {
     try {
       const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
@@ -95,10 +98,13 @@ export async function runRead(opts: ConnectorRunOptions): Promise<ConnectorRun> 
       const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       cpuTicks = Math.max(cpuTicks, Number(fields[11]) + Number(fields[12]));
+      const main = readFileSync(`/proc/${child.pid}/task/${child.pid}/stat`, 'utf8');
+      const mainFields = main.slice(main.lastIndexOf(')') + 2).split(' ');
+      mainTicks = Math.max(mainTicks, Number(mainFields[11]) + Number(mainFields[12]));
     } catch { /* exited */ }
   };
   const sampler = setInterval(sample, 50);
-  const run: ConnectorRun = { exitCode: null, seconds: 0, records: 0, recordsByStream: new Map(), states: 0, errors: [], peakRssMb: 0, cpuSeconds: 0, bytes: 0, lines: [] };
+  const run: ConnectorRun = { exitCode: null, seconds: 0, records: 0, recordsByStream: new Map(), states: 0, errors: [], peakRssMb: 0, cpuSeconds: 0, mainCpuSeconds: 0, bytes: 0, lines: [] };
   // The reader must cost little next to the connector: scan raw chunks for line starts, parse nothing
   // unless asked to keep records.
   const RECORD = Buffer.from('{"type":"RECORD","record":{"stream":"');
@@ -137,6 +143,7 @@ export async function runRead(opts: ConnectorRunOptions): Promise<ConnectorRun> 
   run.exitCode = await new Promise<number | null>((done) => (child.exitCode !== null ? done(child.exitCode) : child.on('exit', (code) => done(code))));
   clearInterval(sampler);
   run.cpuSeconds = cpuTicks / 100; // USER_HZ is 100 on Linux
+  run.mainCpuSeconds = mainTicks / 100;
   run.seconds = Number(process.hrtime.bigint() - started) / 1e9;
   run.peakRssMb = Math.round(peakKb / 1024);
   return run;

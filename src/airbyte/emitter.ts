@@ -4,6 +4,7 @@ import type {
   AirbyteCatalog, AirbyteMessage, ConnectorSpecification, FailureType, LogLevel, RecordMeta, StreamDescriptor
 } from './protocol.js';
 import { jsonEscaped, redactText, redactValue, usableSecrets } from './redact.js';
+import type { SerializedData } from './source.js';
 
 export interface EmitterOptions {
   /**
@@ -168,6 +169,25 @@ export class Emitter {
     return this.emitRecord(head, json, tail, meta === undefined, general);
   }
 
+  /**
+   * One RECORD whose data is already serialised (`json` holds exactly what JSON.stringify gives for the data,
+   * as UTF-8): the line is the same as record() writes for that data, its bytes copied instead of encoded.
+   */
+  recordJson(stream: string, json: SerializedData, meta?: RecordMeta): Promise<void> | undefined {
+    const emitted_at = Math.trunc(this.now());
+    if (this.failure) throw this.failure;
+    this.refreshSecrets();
+    const general = () => {
+      const data = JSON.parse(Buffer.from(json.bytes.buffer, json.bytes.byteOffset + json.start, json.end - json.start).toString('utf8')) as Record<string, unknown>;
+      return this.emit({ type: 'RECORD', record: meta === undefined ? { stream, data, emitted_at } : { stream, data, emitted_at, meta } });
+    };
+    const head = this.pieceSecrets ? undefined : this.recordHead(stream);
+    if (head === undefined || !head.clean || !Number.isFinite(emitted_at)) return general();
+    const tail = meta === undefined ? this.plainTail(emitted_at) : `,"emitted_at":${emitted_at},"meta":${JSON.stringify(meta)}}}`;
+    if (meta === undefined ? !this.tailClean : this.holdsSecret(tail)) return general();
+    return this.emitRecord(head, json, tail, meta === undefined, general);
+  }
+
   /** `{"type":"RECORD","record":{"stream":<name>,"data":` as text and as UTF-8, and whether it is free of secrets. */
   private recordHead(stream: string): RecordHead {
     let head = this.heads.get(stream);
@@ -199,19 +219,26 @@ export class Emitter {
    * One RECORD line from its pieces, encoded straight into the batch; when the data's bytes hold a secret, the
    * line is taken back out and `general` (the redacting way) writes it instead.
    */
-  private emitRecord(head: RecordHead, json: string, tail: string, asciiTail: boolean, general: () => Promise<void> | undefined): Promise<void> | undefined {
-    const mostBytes = head.bytes.length + 3 * (json.length + tail.length) + 1;
+  private emitRecord(head: RecordHead, json: string | SerializedData, tail: string, asciiTail: boolean, general: () => Promise<void> | undefined): Promise<void> | undefined {
+    const dataBytes = typeof json === 'string' ? 3 * json.length : json.end - json.start;
+    const mostBytes = head.bytes.length + dataBytes + 3 * tail.length + 1;
     if (this.batchBytes <= 0 || mostBytes > 2 * this.batchBytes) {
-      if (this.holdsSecret(json)) return general();
+      const text = typeof json === 'string' ? json : Buffer.from(json.bytes.buffer, json.bytes.byteOffset + json.start, json.end - json.start).toString('utf8');
+      if (this.holdsSecret(text)) return general();
       const full = this.batchBytes > 0 ? this.writeBatch() : undefined;
-      return this.write(head.text + json + tail + '\n') ?? full;
+      return this.write(head.text + text + tail + '\n') ?? full;
     }
     let full: Promise<void> | undefined;
     if (this.batch && this.batchLength + mostBytes > this.batch.length) full = this.writeBatch();
     const batch = (this.batch ??= Buffer.allocUnsafe(2 * this.batchBytes));
     const lineStart = this.batchLength;
     const dataStart = lineStart + head.bytes.copy(batch, lineStart);
-    const dataEnd = dataStart + batch.write(json, dataStart, 'utf8');
+    let dataEnd: number;
+    if (typeof json === 'string') dataEnd = dataStart + batch.write(json, dataStart, 'utf8');
+    else {
+      batch.set(json.bytes.subarray(json.start, json.end), dataStart);
+      dataEnd = dataStart + (json.end - json.start);
+    }
     if (this.secretBytes.length > 0 && this.bytesHoldSecret(batch, dataStart, dataEnd)) {
       this.batchLength = lineStart;
       return general() ?? full;

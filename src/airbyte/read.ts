@@ -107,7 +107,7 @@ async function readGroup(group: ReadGroup, inputState: Map<string, StreamState>,
             const p = progressOf({ type: 'record', stream: row.stream });
             if (!p.running) await markRunning(row.stream, p);
             p.recordsSinceState++;
-            const full = emitter.record(row.stream, row.data, row.meta);
+            const full = row.json === undefined ? emitter.record(row.stream, row.data, row.meta) : emitter.recordJson(row.stream, row.json, row.meta);
             if (full) await full;
           }
           break;

@@ -3,8 +3,17 @@ import { CHILD_CURSOR, streamNames, type Family, type View } from './catalog.js'
 import type { IntercomConfig } from './config.js';
 import type { IntercomClient } from './http/client.js';
 import { SkippedItems } from './http/items.js';
+import type { ItemsPreparer } from './http/paging.js';
 import { readSavedCursor } from './saved-state.js';
 import type { ApiObject } from './streams/stream.js';
+import type { PageWorkers } from './workers/pool.js';
+import { PreparedRecord } from './workers/prepared.js';
+
+/**
+ * Page workers take a search's pages once its total_count says the pass is at least this large: below it,
+ * starting a thread (~50 ms, ~10 MB) costs more than it saves.
+ */
+export const PAGE_WORKERS_FROM = 2_000;
 
 /**
  * What a stream's state holds.
@@ -66,6 +75,7 @@ export function familyGroup(
   client: IntercomClient,
   ctx: RunContext,
   riders: Family[] = [],
+  workers?: PageWorkers,
 ): ReadGroup | undefined {
   const { root } = family;
   const names = streamNames(family).filter((n) => selected.has(n));
@@ -103,6 +113,41 @@ export function familyGroup(
   const allChildren = new Set(childTargets.map((t) => t.name));
   const uniform = childTargets.every((t) => t.bound === childTargets[0]!.bound && t.until === childTargets[0]!.until);
 
+  /**
+   * Page workers for this pass: when there are some, the stream allows them, and no other table rides along
+   * (a rider needs each record on this thread). A page goes to them once the pass is large enough.
+   */
+  function preparer(): ItemsPreparer | undefined {
+    if (!workers || riders.length > 0 || root.companion || viewTargets.length > 0 || root.primaryKey !== 'id' || !root.offThread?.(wantedChildren)) return undefined;
+    const job = { family: root.name, parent: parent !== undefined, children: childTargets.map((t) => t.name), wantedChildren: [...wantedChildren] };
+    let large = false;
+    return (cut) => {
+      const total = cut.envelope['total_count'];
+      large ||= typeof total === 'number' && total >= PAGE_WORKERS_FROM;
+      if (!large) return undefined;
+      preparedPages++;
+      return workers.prepare({ ...job, elements: cut.elements, starts: cut.starts, ends: cut.ends });
+    };
+  }
+  let preparedPages = 0;
+
+  /**
+   * The rows of a record a page worker prepared: the same decisions as for any record, on its cursor (no view
+   * and no rider reads a pass whose pages go to workers).
+   */
+  function preparedRows(record: PreparedRecord, rows: RecordRow[]): void {
+    const { cursor } = record;
+    if (parent && admits(parent, cursor) && record.parent) {
+      rows.push(record.meta === undefined ? { stream: parent.name, json: record.parent } : { stream: parent.name, json: record.parent, meta: record.meta });
+      advance(parent, cursor);
+    }
+    if (childTargets.length === 0) return;
+    const wanted = uniform ? (admits(childTargets[0]!, cursor) ? allChildren : undefined) : admitted(childTargets, cursor);
+    if (!wanted || wanted.size === 0) return;
+    for (const row of record.children) if (wanted.has(row.stream)) rows.push({ stream: row.stream, json: row });
+    for (const target of childTargets) if (wanted.has(target.name)) advance(target, cursor);
+  }
+
   async function* read(): AsyncIterable<ReadEvent> {
     let estimated = false;
     // A gathered table emits each record once; so do the ones riding along this pass (IntercomStream.companion).
@@ -111,7 +156,7 @@ export function familyGroup(
     // The last guard before a RECORD: what a stream hands on (a retrieved or gathered object) must be an object
     // with its primary key. Pages are cleaned where they are read (http/items.ts); this catches the rest.
     const skipped = new SkippedItems(`stream ${root.name}`, root.primaryKey);
-    const fetch = { client, since, until, wantedChildren, concurrency: config.concurrency, log: ctx.log, now: ctx.now };
+    const fetch = { client, since, until, wantedChildren, concurrency: config.concurrency, log: ctx.log, now: ctx.now, prepare: preparer() };
     for await (const page of root.pages(fetch)) {
       if (!estimated && page.totalCount !== undefined && parent) {
         estimated = true;
@@ -124,6 +169,11 @@ export function familyGroup(
       try {
         for (const record of page.records) {
           if (!skipped.admit(record)) continue;
+          if (record instanceof PreparedRecord) {
+            if (record.cursor !== undefined && (lowest === undefined || record.cursor < lowest)) lowest = record.cursor;
+            preparedRows(record, rows);
+            continue;
+          }
           if (own && !firstSight(own, record[root.primaryKey])) continue;
           for (const { rider, seen, skipped: riderSkipped } of gathered) {
             if (rows.length > 0) {
@@ -172,6 +222,7 @@ export function familyGroup(
     }
     skipped.report(ctx.log);
     for (const rider of gathered) rider.skipped.report(ctx.log);
+    if (preparedPages > 0) ctx.log('INFO', `stream ${root.name}: ${preparedPages} pages prepared by page worker threads`);
     yield* checkpoints(targets, true);
   }
   return { streams: [...names, ...riders.map((r) => r.root.name)], read };

@@ -1,10 +1,29 @@
-import { ConnectorError } from '../airbyte/errors.js';
+import { availableParallelism } from 'node:os';
+import { ConnectorError, configError } from '../airbyte/errors.js';
+import { quote } from '../airbyte/quote.js';
 import type { CheckResult, ConfiguredStream, ReadGroup, RunContext, Source, StreamDefinition, StreamState } from '../airbyte/source.js';
 import type { Family } from './catalog.js';
 import { parseIntercomConfig, type IntercomConfig } from './config.js';
 import type { CustomAttributeCatalog } from './custom-attributes.js';
 import type { IntercomClient } from './http/client.js';
 import { loadSpec } from './package.js';
+import type { PageWorkers } from './workers/pool.js';
+
+/** The environment variable that sets how many page worker threads a read may start (0: none). */
+export const WORKERS_VARIABLE = 'SOURCE_INTERCOM_WORKERS';
+
+/**
+ * Page worker threads: the variable's value (a whole number, 0 to 16), or by default one per core beyond the
+ * first, at most 4 (measured in README.md, Benchmarks).
+ */
+export function pageWorkerCount(value: string | undefined, cores: number): number {
+  if (value === undefined || value.trim() === '') return Math.max(0, Math.min(4, cores - 1));
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 16) {
+    throw configError(`${WORKERS_VARIABLE} must be a whole number of page worker threads from 0 to 16, not ${quote(value)}.`);
+  }
+  return n;
+}
 
 // The HTTP client (undici), the catalog (schemas, de-nesting) and the replication engine are loaded by the
 // methods that use them: discover needs no HTTP client, and start-up time counts.
@@ -30,6 +49,7 @@ export class IntercomSource implements Source<IntercomConfig> {
   private shared: Promise<IntercomClient> | undefined;
   /** The workspace's custom attributes, read once per process: discover and read type records alike. */
   private customAttributes: Promise<CustomAttributeCatalog> | undefined;
+  private workers: Promise<PageWorkers | undefined> | undefined;
 
   parseConfig(raw: Record<string, unknown>, ctx: RunContext): IntercomConfig {
     return parseIntercomConfig(raw, ctx.now());
@@ -57,7 +77,8 @@ export class IntercomSource implements Source<IntercomConfig> {
   async readGroups(config: IntercomConfig, streams: ConfiguredStream[], state: Map<string, StreamState>, ctx: RunContext): Promise<ReadGroup[]> {
     const [client, { families, streamNames }, { familyGroup }] = await Promise.all([this.sharedClient(config, ctx), import('./catalog.js'), import('./replication.js')]);
     const selected = new Map(streams.map((s) => [s.name, s]));
-    const all = families(await this.attributes(config, ctx));
+    const attributes = await this.attributes(config, ctx);
+    const all = families(attributes);
     const hosts = new Set(all.filter((f) => streamNames(f).some((n) => selected.has(n))).map((f) => f.root.name));
     // A gathered table rides along its host's pass when both are read (one companies scroll, not two); read
     // incrementally it takes its own pass, where its cursor filters and its state advances.
@@ -66,17 +87,30 @@ export class IntercomSource implements Source<IntercomConfig> {
     for (const family of all) {
       if (ridesAlong(family)) continue;
       const riders = all.filter((f) => ridesAlong(f) && f.root.companion!.of === family.root.name);
-      const group = familyGroup(family, selected, state, config, client, ctx, riders);
+      const group = familyGroup(family, selected, state, config, client, ctx, riders, await this.pageWorkers(attributes, ctx));
       if (group) groups.push(group);
     }
     return groups;
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.clients.map((c) => c.close()));
+    const workers = this.workers;
+    this.workers = undefined;
+    await Promise.all([...this.clients.map((c) => c.close()), workers?.then((w) => w?.close(), () => undefined)]);
     this.clients = [];
     this.shared = undefined;
     this.customAttributes = undefined;
+  }
+
+  /** The page workers of this process (pool.ts), started on first use; none when SOURCE_INTERCOM_WORKERS is 0. */
+  private pageWorkers(attributes: CustomAttributeCatalog, ctx: RunContext): Promise<PageWorkers | undefined> {
+    return (this.workers ??= (async () => {
+      const size = pageWorkerCount(process.env[WORKERS_VARIABLE], availableParallelism());
+      if (size === 0) return undefined;
+      const { PageWorkers } = await import('./workers/pool.js');
+      ctx.log('DEBUG', `up to ${size} page worker thread(s) for large searches`);
+      return new PageWorkers(size, attributes);
+    })());
   }
 
   private attributes(config: IntercomConfig, ctx: RunContext): Promise<CustomAttributeCatalog> {

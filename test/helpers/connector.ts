@@ -26,6 +26,8 @@ export interface RunOptions {
   timeoutMs?: number;
   /** Record the process's peak RSS (RunResult.maxRssMb). */
   measureRss?: boolean;
+  /** Extra environment variables for the process. */
+  env?: Record<string, string>;
 }
 
 export function tempDir(): string {
@@ -64,7 +66,7 @@ export async function runConnector(command: string, opts: RunOptions = {}, extra
   args.push(...extraArgs);
   const rss = opts.measureRss ? rssProbe() : undefined;
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [...(rss?.nodeArgs ?? []), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...(rss?.nodeArgs ?? []), ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } });
     let stdout = '';
     let stderr = '';
     let records = 0;

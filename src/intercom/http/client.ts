@@ -7,7 +7,7 @@ import { systemError, transientError } from '../../airbyte/errors.js';
 import { redactText } from '../../airbyte/redact.js';
 import { errorForStatus, IntercomHttpError, LostResponseError, networkFailure } from './errors.js';
 import { bodyText, isBlank, parseJsonBody } from './json-body.js';
-import { listPages, searchPages, type PageOf, type Query } from './paging.js';
+import { decodeDeferred, listPages, searchPages, type ItemsPreparer, type PageOf, type Query } from './paging.js';
 import { rateLimitHeaders, sharedPacer, type Log, type Pacer } from './pacer.js';
 import { DEFAULT_MAX_SCROLL_RESTARTS, scrollCompanies, type ScrollPage } from './scroll.js';
 
@@ -56,6 +56,8 @@ interface RequestOptions {
    * this: asking a scroll page again after its answer was lost would return the NEXT page.
    */
   retryLostResponses?: boolean;
+  /** A 2xx body to its value (default: parsed as JSON); a throw counts as a body that is not JSON. */
+  decode?: (body: Uint8Array) => unknown;
 }
 
 const RETRY_STATUSES: ReadonlySet<number> = new Set([500, 502, 503, 504]);
@@ -157,8 +159,11 @@ export class IntercomClient {
     return this.request<T>('POST', path, { query, body });
   }
 
-  search<T>(path: string, body: { query: unknown; sort?: unknown }, opts: { itemsKey: string; perPage?: number }): AsyncGenerator<PageOf<T>> {
-    return searchPages<T>((b) => this.post(path, b), this.endpoint('POST', path), body, { ...opts, log: (level, message) => this.log(level, message) });
+  /** Pages of a search; `prepare`, when given, may take each page's items (page workers). */
+  search<T>(path: string, body: { query: unknown; sort?: unknown }, opts: { itemsKey: string; perPage?: number; prepare?: ItemsPreparer }): AsyncGenerator<PageOf<T>> {
+    const { prepare, ...paging } = opts;
+    const decode = prepare ? (bytes: Uint8Array) => decodeDeferred(bytes, opts.itemsKey, prepare) : undefined;
+    return searchPages<T>((b) => this.request('POST', path, { body: b, decode }), this.endpoint('POST', path), body, { ...paging, log: (level, message) => this.log(level, message) });
   }
 
   list<T>(path: string, query: Record<string, string | number | undefined>, opts: { itemsKey: string; perPage?: number }): AsyncGenerator<PageOf<T>> {
@@ -279,7 +284,7 @@ export class IntercomClient {
           if (isBlank(body)) cause = `status ${status} with an empty body`;
           else {
             try {
-              return parseJsonBody(body) as T;
+              return (opts.decode ? opts.decode(body) : parseJsonBody(body)) as T;
             } catch {
               cause = `status ${status} with a body that is not valid JSON`;
             }

@@ -61,6 +61,14 @@ export function parsePiecewise(bytes: Uint8Array): unknown {
 }
 
 function parsePieces(buffer: Buffer, split: Split): unknown {
+  const cut = envelopeOf(buffer, split);
+  if (cut === undefined) return undefined;
+  cut.envelope[cut.key] = parseElements(buffer, split.starts, split.ends);
+  return cut.envelope;
+}
+
+/** The envelope parsed with the array emptied, and the array's key; undefined when that is not JSON.parse's value. */
+function envelopeOf(buffer: Buffer, split: Split): { envelope: Record<string, unknown>; key: string } | undefined {
   const key = JSON.parse(buffer.toString('utf8', split.keyStart, split.keyEnd)) as unknown;
   if (typeof key !== 'string' || key === '__proto__') return undefined;
   const start = buffer.length > 2 && buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf ? 3 : 0;
@@ -70,8 +78,12 @@ function parsePieces(buffer: Buffer, split: Split): unknown {
   const emptied = target[key];
   // A key given twice keeps its last value in JSON.parse: the emptied array must be the one that stayed.
   if (!Array.isArray(emptied) || emptied.length !== 0 || !Object.prototype.hasOwnProperty.call(target, key)) return undefined;
+  return { envelope: target, key };
+}
+
+/** The elements at `starts[i]..ends[i]` of `buffer`, parsed a group of at most GROUP_BYTES at a time. */
+export function parseElements(buffer: Buffer, starts: readonly number[], ends: readonly number[]): unknown[] {
   const items: unknown[] = [];
-  const { starts, ends } = split;
   for (let first = 0; first < starts.length;) {
     let last = first;
     while (last + 1 < starts.length && ends[last + 1]! - starts[first]! <= GROUP_BYTES) last++;
@@ -79,8 +91,28 @@ function parsePieces(buffer: Buffer, split: Split): unknown {
     for (let i = 0; i < group.length; i++) items.push(group[i]);
     first = last + 1;
   }
-  target[key] = items;
-  return target;
+  return items;
+}
+
+/**
+ * A body's one large array cut out, for its elements to be parsed elsewhere (a worker thread): the envelope
+ * parsed (the array emptied), the array's key, and the elements as bytes of their own (offsets into `elements`).
+ * Undefined when the body is small or has not that shape: it is then parsed whole (parseJsonBody).
+ */
+export interface CutBody { envelope: Record<string, unknown>; key: string; elements: Uint8Array; starts: number[]; ends: number[] }
+
+export function cutLargestArray(bytes: Uint8Array): CutBody | undefined {
+  if (bytes.byteLength < PIECEWISE_FROM) return undefined;
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const split = largestArray(buffer);
+  if (!split) return undefined;
+  const cut = envelopeOf(buffer, split);
+  if (!cut) return undefined;
+  const from = split.starts[0]!;
+  // A copy of its own (an ArrayBuffer that can be handed to another thread without the rest of the body).
+  const elements = new Uint8Array(split.ends[split.ends.length - 1]! - from);
+  elements.set(buffer.subarray(from, from + elements.length));
+  return { ...cut, elements, starts: split.starts.map((s) => s - from), ends: split.ends.map((e) => e - from) };
 }
 
 /**

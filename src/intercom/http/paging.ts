@@ -2,9 +2,10 @@
 // that does not advance stops the sync with a system_error instead of spinning. So do fresh cursors that
 // lead nowhere: pages bringing no record unseen in the recent pages, MAX_STALE_PAGES in a row, or far more
 // items than the announced total_count (see PagingProgress). Items that cannot be records are skipped (items.ts).
-import { systemError } from '../../airbyte/errors.js';
+import { systemError, transientError } from '../../airbyte/errors.js';
 import { quote } from '../../airbyte/quote.js';
 import { SkippedItems, type ApiItem } from './items.js';
+import { cutLargestArray, parseElements, parseJsonBody, type CutBody } from './json-body.js';
 import type { Log } from './pacer.js';
 
 export type Query = Record<string, string | number | boolean | undefined>;
@@ -16,6 +17,42 @@ export interface PageOf<T> {
 
 type Envelope = Record<string, unknown> & { total_count?: unknown; pages?: { next?: unknown } | null };
 
+/**
+ * Prepares a page's items elsewhere (page workers): a promise of the items, in order; or undefined, and the
+ * items are parsed here as usual. Given the body with its items cut out (the envelope parsed, so its
+ * `total_count` can decide).
+ */
+export type ItemsPreparer = (cut: CutBody) => Promise<unknown[]> | undefined;
+
+/**
+ * A page's items still being prepared (ItemsPreparer): the envelope is read first, so the next page is asked
+ * for while they are.
+ */
+export class DeferredItems {
+  constructor(readonly items: Promise<unknown[]>) {
+    items.catch(() => undefined); // a page fetched ahead and never read leaves no unhandled rejection
+  }
+}
+
+/** A response body as JSON, with the items of its one large array (`itemsKey`) left to `prepare` when it takes them. */
+export function decodeDeferred(bytes: Uint8Array, itemsKey: string, prepare: ItemsPreparer): unknown {
+  const cut = cutLargestArray(bytes);
+  if (!cut || cut.key !== itemsKey) return parseJsonBody(bytes);
+  const prepared = prepare(cut);
+  cut.envelope[cut.key] = prepared ? new DeferredItems(prepared) : parseElements(Buffer.from(cut.elements.buffer, cut.elements.byteOffset, cut.elements.byteLength), cut.starts, cut.ends);
+  return cut.envelope;
+}
+
+/** The items of a DeferredItems, once prepared. */
+async function settled(deferred: DeferredItems, endpoint: string): Promise<unknown[]> {
+  try {
+    return await deferred.items;
+  } catch (error) {
+    if ((error as Error)?.name === 'InvalidItemsError') throw transientError(`${endpoint} returned a page whose items are not valid JSON`);
+    throw error;
+  }
+}
+
 export interface PagingOptions {
   itemsKey: string;
   perPage?: number;
@@ -24,6 +61,8 @@ export interface PagingOptions {
 }
 
 const DEFAULT_SEARCH_PER_PAGE = 150;
+/** Pages asked for ahead of the one being read when page workers prepare the items (see searchPages). */
+export const PAGES_AHEAD = 3;
 /** Pages in a row that bring no record unseen in the recent pages before the paging stops. */
 export const MAX_STALE_PAGES = 5;
 /** How many of the latest record ids count as "recent" (a bounded window: memory stays flat on any table). */
@@ -118,9 +157,26 @@ export async function* searchPages<T>(
   const seen = new Set<string>();
   const skipped = new SkippedItems(endpoint);
   const progress = new PagingProgress(endpoint);
-  const request = (startingAfter?: string) => {
+  // Pages whose items are prepared elsewhere (DeferredItems) are asked for as soon as the page before has
+  // arrived, up to PAGES_AHEAD beyond the page being read: the workers then always have a page to prepare.
+  // Only the pages the reading then reaches pass its checks; a cursor seen or asked for is never asked again.
+  const early = new Map<string, Promise<Envelope>>();
+  let stalled: Envelope | undefined;
+  const lookAhead = (page: Envelope) => {
+    if (!((page as Envelope | null)?.[opts.itemsKey] instanceof DeferredItems)) return;
+    const cursor = (page.pages?.next as { starting_after?: unknown } | null | undefined)?.starting_after;
+    if (typeof cursor !== 'string' || cursor === '' || seen.has(cursor) || early.has(cursor)) return;
+    if (early.size >= PAGES_AHEAD) {
+      stalled = page;
+      return;
+    }
+    early.set(cursor, request(cursor));
+  };
+  const request = (startingAfter?: string): Promise<Envelope> => {
     const pagination = startingAfter === undefined ? { per_page: perPage } : { per_page: perPage, starting_after: startingAfter };
-    return prefetched(post({ ...body, pagination }));
+    const page = prefetched(post({ ...body, pagination }));
+    page.then(lookAhead, () => undefined);
+    return page;
   };
   let pending = request();
   try {
@@ -129,7 +185,9 @@ export async function* searchPages<T>(
       const next = page?.pages?.next;
       const last = next === undefined || next === null;
       const total = first ? totalOf(page) : undefined;
-      const items = pageItems<T>(page, opts, endpoint, skipped, progress, last, total);
+      const deferred = (page as Envelope | null)?.[opts.itemsKey];
+      // Items still being prepared are checked once they are, after the next page has been asked for.
+      let items = deferred instanceof DeferredItems ? undefined : pageItems<T>(page, opts, endpoint, skipped, progress, last, total);
       if (!last) {
         const cursor = (next as { starting_after?: unknown }).starting_after;
         if (typeof cursor !== 'string' || cursor === '') {
@@ -137,8 +195,19 @@ export async function* searchPages<T>(
         }
         if (seen.has(cursor)) throw repeated(endpoint, `pagination cursor ${quote(cursor)}`);
         seen.add(cursor);
-        // Ask for the next page now, so Intercom prepares it while this one is emitted.
-        pending = request(cursor);
+        // Ask for the next page now (unless it already was), so Intercom prepares it while this one is emitted.
+        const asked = early.get(cursor);
+        early.delete(cursor);
+        pending = asked ?? request(cursor);
+        if (stalled) {
+          const resume = stalled;
+          stalled = undefined;
+          lookAhead(resume);
+        }
+      }
+      if (items === undefined) {
+        page[opts.itemsKey] = await settled(deferred as DeferredItems, endpoint);
+        items = pageItems<T>(page, opts, endpoint, skipped, progress, last, total);
       }
       yield { items, totalCount: total };
       if (last) return;

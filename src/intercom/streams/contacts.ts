@@ -27,15 +27,18 @@ export function contactsStream(name: 'users' | 'leads' | 'contacts', role: Role 
       { name: 'segments', path: ['segments', 'data'] },
     ],
     shape: shapeContact,
+    // Segment membership is added on the main thread to every contact: with segments wanted, no page worker.
+    offThread: (wanted) => !wanted.has('segments'),
+    followUp: needsFollowUp,
     async *pages(ctx: FetchContext): AsyncIterable<Page> {
       const roleFilter = role ? { field: 'role', operator: '=', value: role } : undefined;
       const segmentsOf = ctx.wantedChildren.has('segments') ? await segmentMembership(ctx, roleFilter) : undefined;
-      const pages = searchNewestFirst(ctx.client, '/contacts/search', 'data', allOf(roleFilter, ...updatedBetween(ctx.since, ctx.until, 'day')));
+      const pages = searchNewestFirst(ctx.client, '/contacts/search', 'data', allOf(roleFilter, ...updatedBetween(ctx.since, ctx.until, 'day')), ctx.prepare);
       yield* withFollowUps(pages, ctx.concurrency, async (contact) => {
         await Promise.all([completeList(ctx.client, contact, 'tags'), completeList(ctx.client, contact, 'companies')]);
         if (segmentsOf) contact.segments = { type: 'list', data: segmentsOf.get(String(contact.id)) ?? [] };
         return contact;
-      }, (contact) => segmentsOf !== undefined || incomplete(contact, 'tags') || incomplete(contact, 'companies'));
+      }, (contact) => needsFollowUp(contact, ctx.wantedChildren));
     },
   };
 }
@@ -50,6 +53,11 @@ function shapeContact(contact: ApiObject): void {
   contact.last_request_at ??= contact.last_seen_at ?? null;
   contact.location_data ??= contact.location ?? null;
   contact.anonymous ??= contact.role === 'lead';
+}
+
+/** A contact needs a follow-up when an inline list is incomplete, or to get its segments. */
+function needsFollowUp(contact: ApiObject, wanted: ReadonlySet<string>): boolean {
+  return wanted.has('segments') || incomplete(contact, 'tags') || incomplete(contact, 'companies');
 }
 
 /** True when an inline list has more than it shows (and says where the rest is). */

@@ -23,9 +23,12 @@ export const conversations: IntercomStream = {
   /** Airbyte's `conversation_parts`: one row per part, read from the same retrieve as `conversations__parts`. */
   views: [{ name: 'conversation_parts', child: 'parts', parentKey: 'conversation_id', primaryKey: 'id' }],
   shape: shapeConversation,
+  // With parts wanted every conversation is retrieved on the main thread: no page worker then.
+  offThread: (wanted) => !wanted.has('parts'),
   async *pages(ctx: FetchContext): AsyncIterable<Page> {
-    const pages = searchNewestFirst(ctx.client, '/conversations/search', 'conversations', allOf(...updatedBetween(ctx.since, ctx.until, 'second')));
-    if (!ctx.wantedChildren.has('parts')) {
+    const parts = ctx.wantedChildren.has('parts');
+    const pages = searchNewestFirst(ctx.client, '/conversations/search', 'conversations', allOf(...updatedBetween(ctx.since, ctx.until, 'second')), parts ? undefined : ctx.prepare);
+    if (!parts) {
       yield* pages;
       return;
     }

@@ -1,4 +1,5 @@
 import { mapOrdered } from '../http/concurrency.js';
+import { PreparedRecord } from '../workers/prepared.js';
 import type { ApiObject, Page } from './stream.js';
 
 /**
@@ -13,7 +14,8 @@ interface Piece { follow?: ApiObject; run?: ApiObject[]; endOfPage: boolean; tot
  * boundaries, and hands pages back with the same boundaries and order. A page is yielded only once every
  * follow-up of it has finished, so a checkpoint after it never claims an unfinished record.
  * `enrich` returns the record to emit, or undefined to drop it (e.g. deleted meanwhile). `needs` (default:
- * every record) tells which records need `enrich` at all; the others pass unchanged.
+ * every record) tells which records need `enrich` at all; the others pass unchanged, and so do records a page
+ * worker prepared (it hands back as they are the records that need a follow-up: IntercomStream.followUp).
  */
 export async function* withFollowUps(
   pages: AsyncIterable<Page>,
@@ -28,7 +30,7 @@ export async function* withFollowUps(
       let run: ApiObject[] = [];
       for (let i = 0; i < n; i++) {
         const record = records[i]!;
-        if (!needs(record)) {
+        if (record instanceof PreparedRecord || !needs(record)) {
           run.push(record);
           continue;
         }

@@ -1,4 +1,5 @@
 import type { IntercomClient } from '../http/client.js';
+import type { ItemsPreparer } from '../http/paging.js';
 import type { ApiObject, Page } from './stream.js';
 
 const DAY = 86_400;
@@ -43,7 +44,8 @@ export async function* searchNewestFirst(
   path: string,
   itemsKey: string,
   query: ApiObject,
+  prepare?: ItemsPreparer,
 ): AsyncIterable<Page> {
-  const pages = client.search<ApiObject>(path, { query, sort: { field: 'updated_at', order: 'descending' } }, { itemsKey, perPage: 150 });
+  const pages = client.search<ApiObject>(path, { query, sort: { field: 'updated_at', order: 'descending' } }, { itemsKey, perPage: 150, prepare });
   for await (const page of pages) yield { records: page.items, totalCount: page.totalCount };
 }

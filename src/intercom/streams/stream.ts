@@ -1,5 +1,6 @@
 import type { RunContext } from '../../airbyte/source.js';
 import type { IntercomClient } from '../http/client.js';
+import type { ItemsPreparer } from '../http/paging.js';
 
 export type ApiObject = Record<string, unknown>;
 
@@ -43,6 +44,8 @@ export interface FetchContext {
   log: RunContext['log'];
   /** Milliseconds since the epoch (injected). */
   now: () => number;
+  /** Page workers for this pass, when they take its pages (a stream whose `offThread` allows it passes this to its search). */
+  prepare?: ItemsPreparer;
 }
 
 /**
@@ -75,5 +78,15 @@ export interface IntercomStream {
    * 'unordered': no cursor order (the companies scroll), state advances only when the stream ends.
    */
   order?: 'newest_first' | 'unordered';
+  /**
+   * True when this pass's pages can be prepared by page workers (the stream hands `FetchContext.prepare` to its
+   * search): each record then reaches the stream's follow-up stage as a PreparedRecord, which needs none.
+   */
+  offThread?(wantedChildren: ReadonlySet<string>): boolean;
+  /**
+   * Whether a record needs a follow-up request before it is a record (a pure function of the record: a page
+   * worker asks it, and hands such records back as they are, for the main thread).
+   */
+  followUp?(record: ApiObject, wantedChildren: ReadonlySet<string>): boolean;
   pages(ctx: FetchContext): AsyncIterable<Page>;
 }

@@ -1,0 +1,166 @@
+// Page workers (issue 11), seen from outside: the built connector reads the same sandbox with no page worker
+// (SOURCE_INTERCOM_WORKERS=0) and with two, and says exactly the same RECORDs and STATEs, in the same order;
+// the workers really took the large searches' pages (the connector's INFO line), not the small ones. A page
+// whose items are not JSON fails the stream with a transient_error, as it would on the main thread; a bad
+// worker count is a config_error naming the variable.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { startSandbox, type Sandbox } from '../../sandbox/index.js';
+import { PAGE_WORKERS_FROM } from '../../src/intercom/replication.js';
+import { pageWorkerCount } from '../../src/intercom/source.js';
+import { configuredCatalog, records, runConnector, traces, type Message, type RunResult } from '../helpers/connector.js';
+
+/** Users (about 70 % of the contacts) and conversations above PAGE_WORKERS_FROM, leads below it. */
+const SIZES = { contacts: 3000, companies: 60, conversations: 2100, tickets: 3, partsHeavy: 0 };
+const STREAMS = ['users', 'users__companies', 'users__tags', 'users__social_profiles', 'leads', 'leads__tags', 'conversations', 'conversations__tags', 'companies'];
+
+let sandbox: Sandbox;
+let catalog: { streams: any[] };
+const config = () => ({ access_token: sandbox.token, base_url: sandbox.url, start_date: '2000-01-01T00:00:00Z' });
+
+before(async () => {
+  sandbox = await startSandbox({ seed: 17, sizes: SIZES });
+  catalog = (await runConnector('discover', { config: config() })).messages.find((m) => m.type === 'CATALOG')!.catalog;
+});
+after(() => sandbox.close());
+
+/** What must not differ: every RECORD (emitted_at aside) and STATE, in order, and the TRACE kinds. */
+function said(result: RunResult): string[] {
+  return result.messages
+    .filter((m) => m.type === 'RECORD' || m.type === 'STATE' || m.type === 'TRACE')
+    .map((m) => {
+      if (m.type === 'RECORD') return JSON.stringify({ ...m.record, emitted_at: 0 });
+      if (m.type === 'TRACE') return `TRACE ${m.trace.type} ${JSON.stringify(m.trace.stream_status ?? m.trace.estimate ?? m.trace.error ?? null)}`;
+      return JSON.stringify(m);
+    });
+}
+
+const logs = (messages: Message[]) => messages.filter((m) => m.type === 'LOG').map((m) => m.log.message as string);
+
+function read(workers: number, catalogToRead: unknown, state?: unknown): Promise<RunResult> {
+  return runConnector('read', { config: config(), catalog: catalogToRead, state, env: { SOURCE_INTERCOM_WORKERS: String(workers) }, timeoutMs: 180_000 });
+}
+
+describe('full refresh', () => {
+  let inline: RunResult;
+  let workers: RunResult;
+  before(async () => {
+    const full = configuredCatalog(catalog, STREAMS, 'full_refresh');
+    [inline, workers] = [await read(0, full), await read(2, full)];
+  });
+
+  test('both complete without an error', () => {
+    for (const run of [inline, workers]) {
+      assert.equal(run.code, 0, run.stderr);
+      assert.deepEqual(traces(run.messages, 'ERROR'), []);
+    }
+  });
+
+  test('the same records, states and traces, in the same order', () => {
+    const a = said(inline);
+    const b = said(workers);
+    assert.equal(b.length, a.length);
+    for (let i = 0; i < a.length; i++) assert.equal(b[i], a[i], `message ${i}`);
+    assert.ok(records(inline.messages, 'users').length >= PAGE_WORKERS_FROM);
+    assert.ok(records(inline.messages, 'users__tags').length > 0);
+    assert.ok(records(inline.messages, 'conversations__tags').length > 0);
+  });
+
+  test('custom attribute changes (meta) come through the workers too', () => {
+    const metas = workers.messages.filter((m) => m.type === 'RECORD' && m.record.stream === 'users' && m.record.meta);
+    assert.ok(metas.length > 0, 'the sandbox has users whose custom attributes do not fit their type');
+  });
+
+  test('the workers took the pages of the large searches only', () => {
+    const said = logs(workers.messages).filter((l) => l.includes('page worker threads'));
+    assert.equal(said.length, 2, said.join('\n'));
+    assert.match(said.find((l) => l.startsWith('stream users:')) ?? '', /^stream users: \d+ pages prepared by page worker threads$/);
+    assert.match(said.find((l) => l.startsWith('stream conversations:')) ?? '', /pages prepared/);
+    assert.ok(records(inline.messages, 'leads').length < PAGE_WORKERS_FROM, 'leads stay below the threshold');
+    assert.deepEqual(logs(inline.messages).filter((l) => l.includes('page worker')), []);
+  });
+});
+
+test('incremental from a saved state: the same records and states (the bounds decided on prepared records)', async () => {
+  const streams = ['users', 'users__tags', 'users__companies', 'conversations'];
+  const incremental = configuredCatalog(catalog, streams, 'incremental');
+  const first = await read(0, incremental);
+  // A cursor in the middle of the users' updated_at: the 30-day window reaches back from there.
+  const updated = records(first.messages, 'users').map((r) => r.updated_at as string).sort();
+  const middle = updated[Math.floor(updated.length / 2)]!;
+  const state = streams.map((name) => ({
+    type: 'STREAM',
+    stream: { stream_descriptor: { name }, stream_state: name.startsWith('users') ? { [name === 'users' ? 'updated_at' : '_sdc_source_updated_at']: middle } : {} },
+  }));
+  const [inline, workers] = [await read(0, incremental, state), await read(2, incremental, state)];
+  assert.equal(inline.code, 0);
+  assert.equal(workers.code, 0);
+  const kept = records(inline.messages, 'users').length;
+  assert.ok(kept > 0 && kept < updated.length, `the state cuts the users (${kept} of ${updated.length})`);
+  assert.deepEqual(said(workers), said(inline));
+});
+
+describe('a page whose items are not JSON', () => {
+  let server: Server;
+  let url: string;
+  before(async () => {
+    // Contacts search pages above the size the body is cut at (96 KB), total_count above the threshold; the
+    // last item of the second page is broken inside, where only a full parse sees it.
+    const item = (i: number) => JSON.stringify({ type: 'contact', id: `c${i}`, role: 'user', updated_at: 1_700_000_000 - i, name: 'x'.repeat(900) });
+    server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        res.setHeader('content-type', 'application/json');
+        if (req.url?.startsWith('/data_attributes')) return res.end('{"type":"list","data":[]}');
+        if (req.url === '/contacts/search') {
+          const after = JSON.parse(body).pagination?.starting_after;
+          const page = after === undefined ? 0 : 1;
+          const items = Array.from({ length: 150 }, (_, i) => item(page * 150 + i));
+          if (page === 1) items[149] = items[149]!.replace('"role":"user"', '"role":usr');
+          const next = page === 0 ? { starting_after: 'p1' } : null;
+          return res.end(`{"type":"list","data":[${items.join(',')}],"total_count":${PAGE_WORKERS_FROM + 500},"pages":{"type":"pages","next":${JSON.stringify(next)}}}`);
+        }
+        res.statusCode = 404;
+        res.end('{"type":"error.list","errors":[{"code":"not_found","message":"Not found"}]}');
+      });
+    });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(() => server.close());
+
+  test('fails the stream with a transient_error after the good page, as on the main thread', async () => {
+    const cfg = { access_token: 'tok_workers_test', base_url: url, start_date: '2000-01-01T00:00:00Z' };
+    const result = await runConnector('read', { config: cfg, catalog: configuredCatalog(catalog, ['users'], 'full_refresh'), env: { SOURCE_INTERCOM_WORKERS: '2' } });
+    assert.equal(result.code, 1);
+    assert.equal(records(result.messages, 'users').length, 150, 'the first page was read');
+    const errors = traces(result.messages, 'ERROR');
+    assert.equal(errors.length, 1);
+    assert.equal(errors[0].error.failure_type, 'transient_error');
+    assert.match(errors[0].error.message, /POST \/contacts\/search returned a page whose items are not valid JSON/);
+  });
+});
+
+describe('the number of page workers', () => {
+  test('by default one per core beyond the first, at most 4; the variable decides when set', () => {
+    assert.equal(pageWorkerCount(undefined, 1), 0);
+    assert.equal(pageWorkerCount(undefined, 2), 1);
+    assert.equal(pageWorkerCount(undefined, 64), 4);
+    assert.equal(pageWorkerCount(' ', 8), 4);
+    assert.equal(pageWorkerCount('0', 8), 0);
+    assert.equal(pageWorkerCount('6', 2), 6);
+  });
+
+  test('a value that is not a count is a config_error naming the variable', async () => {
+    const result = await runConnector('read', { config: config(), catalog: configuredCatalog(catalog, ['users'], 'full_refresh'), env: { SOURCE_INTERCOM_WORKERS: 'lots' } });
+    assert.equal(result.code, 1);
+    const errors = traces(result.messages, 'ERROR');
+    assert.equal(errors.length, 1);
+    assert.equal(errors[0].error.failure_type, 'config_error');
+    assert.match(errors[0].error.message, /SOURCE_INTERCOM_WORKERS must be a whole number of page worker threads from 0 to 16, not "lots"/);
+    assert.doesNotMatch(result.stderr, /at .*\.js:\d+/, 'no stack trace');
+  });
+});
