@@ -1,29 +1,13 @@
-import { availableParallelism } from 'node:os';
-import { ConnectorError, configError } from '../airbyte/errors.js';
-import { quote } from '../airbyte/quote.js';
+import { ConnectorError } from '../airbyte/errors.js';
 import type { CheckResult, ConfiguredStream, ReadGroup, RunContext, Source, StreamDefinition, StreamState } from '../airbyte/source.js';
 import type { Family } from './catalog.js';
 import { parseIntercomConfig, type IntercomConfig } from './config.js';
 import type { CustomAttributeCatalog } from './custom-attributes.js';
 import type { IntercomClient } from './http/client.js';
 import { loadSpec } from './package.js';
+import { pageWorkerCount, usableCores, WORKERS_VARIABLE } from './workers/count.js';
 import type { PageWorkers } from './workers/pool.js';
 
-/** The environment variable that sets how many page worker threads a read may start (0: none). */
-export const WORKERS_VARIABLE = 'SOURCE_INTERCOM_WORKERS';
-
-/**
- * Page worker threads: the variable's value (a whole number, 0 to 16), or by default one per core beyond the
- * first, at most 4 (measured in README.md, Benchmarks).
- */
-export function pageWorkerCount(value: string | undefined, cores: number): number {
-  if (value === undefined || value.trim() === '') return Math.max(0, Math.min(4, cores - 1));
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 16) {
-    throw configError(`${WORKERS_VARIABLE} must be a whole number of page worker threads from 0 to 16, not ${quote(value)}.`);
-  }
-  return n;
-}
 
 // The HTTP client (undici), the catalog (schemas, de-nesting) and the replication engine are loaded by the
 // methods that use them: discover needs no HTTP client, and start-up time counts.
@@ -105,7 +89,7 @@ export class IntercomSource implements Source<IntercomConfig> {
   /** The page workers of this process (pool.ts), started on first use; none when SOURCE_INTERCOM_WORKERS is 0. */
   private pageWorkers(attributes: CustomAttributeCatalog, ctx: RunContext): Promise<PageWorkers | undefined> {
     return (this.workers ??= (async () => {
-      const size = pageWorkerCount(process.env[WORKERS_VARIABLE], availableParallelism());
+      const size = pageWorkerCount(process.env[WORKERS_VARIABLE], usableCores());
       if (size === 0) return undefined;
       const { PageWorkers } = await import('./workers/pool.js');
       ctx.log('DEBUG', `up to ${size} page worker thread(s) for large searches`);

@@ -9,8 +9,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startSandbox, type Sandbox } from '../../sandbox/index.js';
 import { PAGE_WORKERS_FROM } from '../../src/intercom/replication.js';
-import { pageWorkerCount } from '../../src/intercom/source.js';
-import { configuredCatalog, records, runConnector, traces, type Message, type RunResult } from '../helpers/connector.js';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pageWorkerCount, usableCores } from '../../src/intercom/workers/count.js';
+import { availableParallelism } from 'node:os';
+import { configuredCatalog, records, runConnector, tempDir, traces, type Message, type RunResult } from '../helpers/connector.js';
 
 /** Users (about 70 % of the contacts) and conversations above PAGE_WORKERS_FROM, leads below it. */
 const SIZES = { contacts: 3000, companies: 60, conversations: 2100, tickets: 3, partsHeavy: 0 };
@@ -152,6 +155,24 @@ describe('the number of page workers', () => {
     assert.equal(pageWorkerCount(' ', 8), 4);
     assert.equal(pageWorkerCount('0', 8), 0);
     assert.equal(pageWorkerCount('6', 2), 6);
+  });
+
+  test('the cores counted are bounded by a cgroup CPU quota (v2 cpu.max, v1 cfs quota), never above availableParallelism', () => {
+    const cores = availableParallelism();
+    const v2 = tempDir();
+    writeFileSync(join(v2, 'cpu.max'), '150000 100000\n');
+    assert.equal(usableCores(v2), Math.min(cores, 2), '1.5 CPUs: 2 cores');
+    writeFileSync(join(v2, 'cpu.max'), 'max 100000\n');
+    assert.equal(usableCores(v2), cores, 'no quota');
+    const v1 = tempDir();
+    mkdirSync(join(v1, 'cpu'));
+    writeFileSync(join(v1, 'cpu', 'cpu.cfs_quota_us'), '100000\n');
+    writeFileSync(join(v1, 'cpu', 'cpu.cfs_period_us'), '100000\n');
+    assert.equal(usableCores(v1), 1, 'one CPU: one core, so no page worker by default');
+    assert.equal(pageWorkerCount(undefined, usableCores(v1)), 0);
+    writeFileSync(join(v1, 'cpu', 'cpu.cfs_quota_us'), '-1\n');
+    assert.equal(usableCores(v1), cores, 'v1 without a quota');
+    assert.equal(usableCores(tempDir()), cores, 'no cgroup files');
   });
 
   test('a value that is not a count is a config_error naming the variable', async () => {
