@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { clientFor, fakeIntercom, json, thrown } from './fake-intercom.js';
+import { parseElements } from '../../../src/intercom/http/json-body.js';
+import { PAGES_AHEAD, type ItemsPreparer } from '../../../src/intercom/http/paging.js';
 
 async function collect<T>(pages: AsyncIterable<{ items: T[]; totalCount?: number }>) {
   const out: { items: T[]; totalCount?: number }[] = [];
@@ -187,6 +189,49 @@ test('total_count that is not a count (1e308, negative, fractional, a string) gi
       const pages = await collect(client.search('/contacts/search', { query: {} }, { itemsKey: 'data' }));
       assert.equal(pages[0]!.totalCount, undefined, total);
     }
+  } finally {
+    await client.close();
+    await server.close();
+  }
+});
+
+test('pages whose items are prepared elsewhere are asked for ahead (at most PAGES_AHEAD beyond the next), each once, read in order', async () => {
+  const PAGES = 10;
+  // Items large enough for the body to be cut (cutLargestArray: 96 KB and more).
+  const itemsOf = (page: number) => Array.from({ length: 40 }, (_, i) => ({ id: `p${page}-${i}`, pad: 'x'.repeat(3000) }));
+  const server = await fakeIntercom((req, res) => {
+    const after = (req.body as { pagination: { starting_after?: string } }).pagination.starting_after;
+    const page = after === undefined ? 1 : Number(after.slice(1));
+    json(res, 200, { type: 'list', data: itemsOf(page), total_count: 40 * PAGES, pages: { type: 'pages', ...(page < PAGES ? { next: { starting_after: `c${page + 1}` } } : {}) } });
+  });
+  const { client } = clientFor(server);
+  // Each page's items are held until released: the reader waits for page 1 while the paging runs ahead.
+  const gates: (() => void)[] = [];
+  const prepare: ItemsPreparer = (cut) => new Promise((resolve) => {
+    gates.push(() => resolve(parseElements(Buffer.from(cut.elements), cut.starts, cut.ends)));
+  });
+  try {
+    const pages = client.search<{ id: string }>('/contacts/search', { query: {} }, { itemsKey: 'data', perPage: 40, prepare })[Symbol.asyncIterator]();
+    const first = pages.next();
+    while (server.requests.length < 2 + PAGES_AHEAD) await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(server.requests.length, 2 + PAGES_AHEAD, 'the page being read, the next one, and PAGES_AHEAD more: no further');
+    const ids: string[] = [];
+    gates.shift()!();
+    let result = await first;
+    for (let page = 1; ; page++) {
+      assert.equal(result.done, false);
+      ids.push(...result.value!.items.map((i) => i.id));
+      if (page === PAGES) break;
+      const next = pages.next();
+      while (gates.length === 0) await new Promise((r) => setTimeout(r, 1));
+      gates.shift()!();
+      result = await next;
+    }
+    assert.equal((await pages.next()).done, true);
+    assert.deepEqual(ids, Array.from({ length: PAGES }, (_, p) => itemsOf(p + 1).map((i) => i.id)).flat());
+    const asked = server.requests.map((r) => (r.body as { pagination: { starting_after?: string } }).pagination.starting_after ?? 'c1');
+    assert.deepEqual(asked, Array.from({ length: PAGES }, (_, p) => `c${p + 1}`), 'each page once, in order');
   } finally {
     await client.close();
     await server.close();
