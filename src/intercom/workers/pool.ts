@@ -57,8 +57,7 @@ export class PageWorkers {
   }
 
   private start(): Slot {
-    const young = Number(process.env.EXP_YOUNG_MB ?? 0);
-    const worker = new Worker(new URL('./page-worker.js', import.meta.url), { workerData: { attributes: this.attributes }, ...(young > 0 ? { resourceLimits: { maxYoungGenerationSizeMb: young } } : {}) });
+    const worker = new Worker(new URL('./page-worker.js', import.meta.url), { workerData: { attributes: this.attributes } });
     const slot: Slot = { worker, pending: new Map() };
     // An idle worker does not keep the process alive; one with pages to prepare does (see prepare()).
     worker.unref();
