@@ -100,7 +100,7 @@ test('a broken output makes emit throw instead of writing into the void', async 
   await emitter.flush();
 });
 
-test('RECORD lines written from pieces equal the whole message serialised and redacted, whatever the secrets', async () => {
+test('RECORD lines written from pieces (data as an object, or already serialised) equal the whole message serialised and redacted, whatever the secrets', async () => {
   const { redactValue } = await import('../../src/airbyte/redact.js');
   const data = { id: 'tok3n-value', nested: { list: [1, 'x tok3n-value y'], 'key tok3n-value': true }, text: 'Björn 😀 "q"', n: 1.5 };
   const meta = { changes: [{ field: 'custom_attributes.tok3n-value', change: 'NULLED', reason: 'SOURCE_SERIALIZATION_ERROR' }] };
@@ -109,12 +109,18 @@ test('RECORD lines written from pieces equal the whole message serialised and re
   ];
   for (const batchBytes of [0, 256, OUTPUT_BATCH_BYTES]) {
     for (const secrets of secretSets) {
-      for (const withMeta of [false, true]) {
+      for (const [withMeta, serialised] of [[false, false], [true, false], [false, true], [true, true]] as const) {
         const out = new Collector({ highWaterMark: 1 << 20 });
         const emitter = new Emitter(out, { secrets: () => secrets, now: () => 1234567, batchBytes });
         const big = { ...data, padding: 'p'.repeat(600) }; // beyond a 256-byte batch: the line is written on its own
         for (const record of [data, big, data]) {
-          if (withMeta) emitter.record('alpha', record, meta as never);
+          if (serialised) {
+            // The data's JSON somewhere inside a larger buffer, as a page worker hands it over.
+            const bytes = Buffer.from(`[1,${JSON.stringify(record)},2]`);
+            const json = { bytes, start: 3, end: bytes.length - 3 };
+            if (withMeta) emitter.recordJson('alpha', json, meta as never);
+            else emitter.recordJson('alpha', json);
+          } else if (withMeta) emitter.record('alpha', record, meta as never);
           else emitter.record('alpha', record);
         }
         await emitter.flush();
@@ -124,7 +130,7 @@ test('RECORD lines written from pieces equal the whole message serialised and re
           const hit = secrets.some((s) => line.includes(s) || line.includes(JSON.stringify(s).slice(1, -1)));
           return (hit ? JSON.stringify(redactValue(message, secrets)) : line) + '\n';
         }).join('');
-        assert.equal(out.text, expected, `secrets ${JSON.stringify(secrets)}, batch ${batchBytes}, meta ${withMeta}`);
+        assert.equal(out.text, expected, `secrets ${JSON.stringify(secrets)}, batch ${batchBytes}, meta ${withMeta}, serialised ${serialised}`);
       }
     }
   }
