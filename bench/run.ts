@@ -1,4 +1,4 @@
-// `npm run bench -- [pipeline|parts|memory|small|startup|faults|all] [--runs N] [--workers N]`: the throughput, rate-limit, memory and fault
+// `npm run bench -- [pipeline|parts|memory|small|startup|faults|all] [--runs N] [--workers N[,N...]]`: the throughput, rate-limit, memory and fault
 // scenarios of issue 5. Each prints a table row and writes bench/results/<scenario>.json.
 import { cpus, loadavg } from 'node:os';
 import { startSandbox } from '../sandbox/index.js';
@@ -17,60 +17,75 @@ function option(name: string): string | undefined {
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
 
+interface PipelineRun { records: number; seconds: number; rate: number; cpuUs: number; mainUs: number; rss: number; mbps: number; exit: number | null; errors: number }
+
+/** The row of one setting (median of its runs). */
+function pipelineRow(runs: PipelineRun[]): Record<string, unknown> {
+  const best = runs.find((r) => r.rate === median(runs.map((x) => x.rate)))!;
+  return {
+    runs: runs.length,
+    records: best.records,
+    seconds: best.seconds.toFixed(1),
+    'records/s': best.rate,
+    'records/s each': runs.map((r) => r.rate).join(' '),
+    'CPU us/record': median(runs.map((r) => r.cpuUs)).toFixed(1),
+    'main thread us/record': median(runs.map((r) => r.mainUs)).toFixed(1),
+    'MB/s out': best.mbps.toFixed(1),
+    'peak RSS MB': Math.max(...runs.map((r) => r.rss)),
+    exit: runs.map((r) => r.exit).join(' '),
+    errors: runs.reduce((a, r) => a + r.errors, 0),
+    'load avg': load(),
+    machine: `${cpus().length} x ${cpus()[0]?.model ?? '?'}`,
+  };
+}
+
 /**
- * The pipeline: `runs` reads of the same prewarmed sandbox (median reported). Besides wall-clock records/s, the
- * connector's own CPU time per record (user + sys), which the other processes of a shared machine disturb far
- * less than the wall clock; the load average is printed beside it.
+ * The pipeline: `runs` reads of the same prewarmed sandbox for each page-worker setting (`workers`: values of
+ * SOURCE_INTERCOM_WORKERS; undefined: the connector's default), the settings interleaved run by run so the load
+ * of a shared machine falls on each alike (median reported). Besides wall-clock records/s, the connector's own
+ * CPU time per record (user + sys, all threads) and its main thread's alone: the share no worker can take,
+ * which bounds records/s whatever the cores. The load average is printed beside it.
  */
-async function pipeline(contacts: number, opts: { slowConsumer?: boolean; runs?: number; workers?: string } = {}): Promise<Record<string, unknown>> {
+async function pipeline(contacts: number, opts: { slowConsumer?: boolean; runs?: number; workers?: (string | undefined)[] } = {}): Promise<Record<string, unknown>[]> {
   const sizes = { contacts, companies: Math.round(contacts / 20), conversations: Math.round(contacts / 5) };
   // Prewarmed where the render cache holds the workspace: the sandbox then serves as a database would, and the
   // figure is the connector's (Intercom's own serving cost is not what we measure).
   const sandbox = await sandboxProcess({ seed: 42, sizes, rateLimitPerMinute: 0, prewarm: contacts <= 100_000 });
+  const settings = opts.workers ?? [undefined];
   try {
     const config = { access_token: sandbox.token, base_url: sandbox.url, start_date: START };
     const catalog = await catalogFor(config, PIPELINE_STREAMS);
-    const runs: { records: number; seconds: number; rate: number; cpuUs: number; mainUs: number; rss: number; mbps: number; exit: number | null; errors: number }[] = [];
+    const runs = settings.map((): PipelineRun[] => []);
     for (let i = 0; i < (opts.runs ?? 1); i++) {
-      const loadBefore = load();
-      const run = await runRead({
-        config, catalog,
-        slowConsumer: opts.slowConsumer ? { everyBytes: 1 << 20, pauseMs: 40 } : undefined,
-        env: opts.workers === undefined ? undefined : { SOURCE_INTERCOM_WORKERS: opts.workers },
-      });
-      const row = {
-        records: run.records,
-        seconds: run.seconds,
-        rate: Math.round(run.records / run.seconds),
-        cpuUs: (1e6 * run.cpuSeconds) / run.records,
-        mainUs: (1e6 * run.mainCpuSeconds) / run.records,
-        rss: run.peakRssMb,
-        mbps: run.bytes / 1e6 / run.seconds,
-        exit: run.exitCode,
-        errors: run.errors.length,
-      };
-      console.log(`  run ${i + 1}: ${row.records} records in ${row.seconds.toFixed(1)} s = ${row.rate} records/s, ${row.cpuUs.toFixed(1)} us CPU/record (main thread ${row.mainUs.toFixed(1)}), peak RSS ${row.rss} MB (load ${loadBefore})`);
-      runs.push(row);
+      for (const [k, workers] of settings.entries()) {
+        const loadBefore = load();
+        const run = await runRead({
+          config, catalog,
+          slowConsumer: opts.slowConsumer ? { everyBytes: 1 << 20, pauseMs: 40 } : undefined,
+          env: workers === undefined ? undefined : { SOURCE_INTERCOM_WORKERS: workers },
+        });
+        const row: PipelineRun = {
+          records: run.records,
+          seconds: run.seconds,
+          rate: Math.round(run.records / run.seconds),
+          cpuUs: (1e6 * run.cpuSeconds) / run.records,
+          mainUs: (1e6 * run.mainCpuSeconds) / run.records,
+          rss: run.peakRssMb,
+          mbps: run.bytes / 1e6 / run.seconds,
+          exit: run.exitCode,
+          errors: run.errors.length,
+        };
+        const label = workers === undefined ? '' : `workers ${workers}, `;
+        console.log(`  ${label}run ${i + 1}: ${row.records} records in ${row.seconds.toFixed(1)} s = ${row.rate} records/s, ${row.cpuUs.toFixed(1)} us CPU/record (main thread ${row.mainUs.toFixed(1)}), peak RSS ${row.rss} MB (load ${loadBefore})`);
+        runs[k]!.push(row);
+      }
     }
-    const best = runs.find((r) => r.rate === median(runs.map((x) => x.rate)))!;
-    return {
+    return settings.map((workers, k) => ({
       scenario: opts.slowConsumer ? 'memory, slow reader' : 'pipeline',
       contacts,
-      ...(opts.workers === undefined ? {} : { workers: opts.workers }),
-      runs: runs.length,
-      records: best.records,
-      seconds: best.seconds.toFixed(1),
-      'records/s': best.rate,
-      'records/s each': runs.map((r) => r.rate).join(' '),
-      'CPU us/record': median(runs.map((r) => r.cpuUs)).toFixed(1),
-      'main thread us/record': median(runs.map((r) => r.mainUs)).toFixed(1),
-      'MB/s out': best.mbps.toFixed(1),
-      'peak RSS MB': Math.max(...runs.map((r) => r.rss)),
-      exit: runs.map((r) => r.exit).join(' '),
-      errors: runs.reduce((a, r) => a + r.errors, 0),
-      'load avg': load(),
-      machine: `${cpus().length} x ${cpus()[0]?.model ?? '?'}`,
-    };
+      workers: workers ?? 'default',
+      ...pipelineRow(runs[k]!),
+    }));
   } finally {
     await sandbox.stop();
   }
@@ -197,9 +212,17 @@ const record = (name: string, row: Record<string, unknown>) => {
   console.log(table([row]));
   console.log(`saved ${saveResult(name, row)}\n`);
 };
-const workers = option('workers');
+// --workers 0,1,2,4: those page-worker settings, interleaved (default: the connector's own default).
+const workers = option('workers')?.split(',');
 if (which === 'pipeline' || which === 'all') {
-  record(workers === undefined ? 'pipeline-100k' : `pipeline-100k-w${workers}`, await pipeline(100_000, { runs: Number(option('runs') ?? 3), workers }));
+  const rows = await pipeline(100_000, { runs: Number(option('runs') ?? 3), workers });
+  if (workers === undefined) record('pipeline-100k', rows[0]!);
+  else if (rows.length === 1) record(`pipeline-100k-w${workers[0]}`, rows[0]!);
+  else {
+    for (const row of rows) results.push(row);
+    console.log(table(rows));
+    console.log(`saved ${saveResult(`pipeline-100k-workers-${workers.join('-')}`, { rows })}\n`);
+  }
 }
 if (which === 'parts' || which === 'all') {
   record('parts-1000', await partsAtLimit(1_000));
@@ -207,8 +230,8 @@ if (which === 'parts' || which === 'all') {
 }
 if (which === 'memory' || which === 'small' || which === 'all') record('memory-small-sync', await smallSync(Number(option('runs') ?? 3)));
 if (which === 'memory' || which === 'all') {
-  record('memory-1m', await pipeline(1_000_000));
-  record('memory-slow-reader', await pipeline(100_000, { slowConsumer: true }));
+  record('memory-1m', (await pipeline(1_000_000))[0]!);
+  record('memory-slow-reader', (await pipeline(100_000, { slowConsumer: true }))[0]!);
 }
 if (which === 'startup' || which === 'all') {
   const sandbox = await sandboxProcess({ seed: 42 });
