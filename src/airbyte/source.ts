@@ -27,11 +27,10 @@ export interface ConfiguredStream {
 
 export type StreamState = Record<string, unknown>;
 
-/** One record of a `records` event. */
 /** A record's data already serialised: the JSON.stringify text of the data as UTF-8, bytes[start..end). */
 export interface SerializedData { bytes: Uint8Array; start: number; end: number }
 
-/** One RECORD: its data as an object, or already serialised (`json`, exactly the text JSON.stringify gives). */
+/** One record of a `records` event: its data as an object, or already serialised (`json`, exactly the text JSON.stringify gives). */
 export type RecordRow =
   | { stream: string; data: Record<string, unknown>; json?: undefined; meta?: RecordMeta }
   | { stream: string; json: SerializedData; data?: undefined; meta?: RecordMeta };

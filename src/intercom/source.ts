@@ -8,7 +8,6 @@ import { loadSpec } from './package.js';
 import { pageWorkerCount, usableCores, WORKERS_VARIABLE } from './workers/count.js';
 import type { PageWorkers } from './workers/pool.js';
 
-
 // The HTTP client (undici), the catalog (schemas, de-nesting) and the replication engine are loaded by the
 // methods that use them: discover needs no HTTP client, and start-up time counts.
 const httpClient = () => import('./http/client.js');
