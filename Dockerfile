@@ -23,5 +23,6 @@ RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
 COPY --from=build /build/dist ./dist
 COPY spec.json ./
 USER airbyte
+# No node flags needed: the entry sets its V8 memory settings in-process (dist/v8-flags.js), so they hold here too.
 ENV AIRBYTE_ENTRYPOINT="node /airbyte/dist/main.js"
 ENTRYPOINT ["node", "/airbyte/dist/main.js"]

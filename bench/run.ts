@@ -103,7 +103,7 @@ async function smallSync(runs: number): Promise<Record<string, unknown>> {
     const rows = [];
     for (let i = 0; i < runs; i++) {
       const run = await runRead({ config, catalog });
-      console.log(`  run ${i + 1}: ${run.records} records of ${run.recordsByStream.size} streams in ${run.seconds.toFixed(1)} s, peak RSS ${run.peakRssMb} MB, exit ${run.exitCode}`);
+      console.log(`  run ${i + 1}: ${run.records} records of ${run.recordsByStream.size} streams in ${run.seconds.toFixed(1)} s, ${run.cpuSeconds.toFixed(2)} s CPU, peak RSS ${run.peakRssMb} MB, exit ${run.exitCode}`);
       rows.push(run);
     }
     const rss = median(rows.map((r) => r.peakRssMb));
@@ -114,6 +114,8 @@ async function smallSync(runs: number): Promise<Record<string, unknown>> {
       seconds: median(rows.map((r) => r.seconds)).toFixed(1),
       'peak RSS MB': rss,
       'peak RSS MB each': rows.map((r) => r.peakRssMb).join(' '),
+      // The connector's CPU time (user + sys, all its threads): a small job is set up for memory (src/v8-flags.ts).
+      'CPU s': median(rows.map((r) => r.cpuSeconds)).toFixed(2),
       exit: rows.map((r) => r.exitCode).join(' '),
       errors: rows.reduce((a, r) => a + r.errors.length, 0),
       'load avg': load(),

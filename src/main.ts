@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The connector's entry point. Only the spec and the command line are loaded up front: the source (HTTP
 // client, catalog, replication engine) is imported when a command needs it, so `spec` starts fast.
-import './v8-flags.js';
+import { rowsAnnounced } from './v8-flags.js';
 import { runConnector } from './airbyte/cli.js';
 import { loadSpec, packageInfo } from './intercom/package.js';
 
@@ -13,6 +13,8 @@ process.exitCode = await runConnector(
   },
   process.argv.slice(2),
   {
+    // A read's ESTIMATE traces say how large the job is: v8-flags.ts lets the heap and the compiler grow with it.
+    onEstimate: (_stream, rows) => rowsAnnounced(rows),
     about: {
       name,
       version,

@@ -1,11 +1,103 @@
 // V8 settings for the connector's memory, applied before anything else is loaded: this module is the entry's
-// first import, so it runs before undici compiles its HTTP parser (llhttp, a WebAssembly module).
-// Measured with heaptrack on a small sync (`npm run bench -- small`): V8's background tier-up of llhttp to
-// TurboFan took ~35 MB of compiler memory (peak malloc 37.5 MB), which glibc keeps in a thread arena; with
-// Liftoff (V8's baseline WebAssembly compiler) only, the peak malloc is 6.8 MB. HTTP parsing is a small share
-// of the work (the bodies are skipped by length), so the pipeline does not notice.
-// Young-generation size (--max-semi-space-size) cannot be changed here: V8 reads it when the heap is set up.
-import { setFlagsFromString } from 'node:v8';
+// first import, so it runs before undici compiles its HTTP parser (llhttp, a WebAssembly module) and before
+// the heap holds anything of the connector's. Every setting here is made in-process (v8.setFlagsFromString),
+// so it holds however the connector is started: `node dist/main.js`, the package's bin, the Docker ENTRYPOINT.
+// Figures: README "## Benchmarks" (small sync, 1M contacts, CPU us/record).
+//
+// --liftoff-only. Measured with heaptrack on a small sync (`npm run bench -- small`): V8's background tier-up
+// of llhttp to TurboFan took ~35 MB of compiler memory (peak malloc 37.5 MB), which glibc keeps in a thread
+// arena; with Liftoff (V8's baseline WebAssembly compiler) only, the peak malloc is 6.8 MB. HTTP parsing is a
+// small share of the work (the bodies are skipped by length), so the pipeline does not notice.
+//
+// --heap-growing-percent=50. After each full GC V8 lets the old generation grow to a multiple of what
+// survived before the next one starts; left to itself it picked up to 4x here, and at 1M contacts the old
+// generation peaked at 63 MB around ~30 MB live. 1.5x keeps the garbage of records already written from
+// piling up (1M contacts: 201-207 -> ~141 MB peak RSS; small sync -4 MB).
+//
+// And a heap and compiler that grow with the job: see SmallJob below.
+import { cpuUsage } from 'node:process';
+import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 
-export const V8_FLAGS = ['--liftoff-only'] as const;
+export const V8_FLAGS = ['--liftoff-only', '--heap-growing-percent=50'] as const;
 for (const flag of V8_FLAGS) setFlagsFromString(flag);
+
+/** The young generation's size (both semi-spaces, as V8 reports new_space.space_size) while the job is small. */
+export const SMALL_YOUNG_GENERATION_BYTES = 4 * 1024 * 1024;
+/** Rows announced by the read's ESTIMATE traces from which the job is large (a small sync announces ~900). */
+export const LARGE_JOB_ROWS = 10_000;
+/** CPU time (user + system, all threads) from which the job is large whatever was announced (small sync: ~1.2 s). */
+export const LARGE_JOB_CPU_MS = 2500;
+/** How often the watcher looks (it stops for good once the job is large). */
+const WATCH_MS = 20;
+
+/**
+ * While the job is small, the process is set up for memory; once it is large, for throughput, for good.
+ *
+ * - Young generation. V8 starts it at 1 MB and doubles it (--semi-space-growth-factor=2) whenever a semi-space
+ *   of objects survived since the last growth, up to 32 MB; a small sync (10.8k records) reached the 32 MB,
+ *   ~22 MB of its 107 MB peak RSS. A fixed small one (--max-semi-space-size=2, command line only) costs a
+ *   large read +16-26 % CPU/record (records in flight survive and get promoted). So while the job is small a
+ *   watcher sets the growth factor to 1 (no growth) once the space reached SMALL_YOUNG_GENERATION_BYTES (back
+ *   to 2 should V8 shrink it); V8 reads the factor each time it grows the space (verified on Node 20 / V8 11.3
+ *   and Node 22 / V8 12.4).
+ * - TurboFan (--no-turbofan while small). A short job does not earn back what optimizing costs: without it a
+ *   small sync uses less CPU (1.2 vs 1.6 s) and 3-4 MB less memory (compiler zones and code). Functions that
+ *   are hot once the job is large are optimized then.
+ *
+ * The job is large once the ESTIMATE traces of the read announced LARGE_JOB_ROWS rows (`rowsAnnounced`, fed
+ * by the entry: a large table says so on its first page, so a big read pays for the small set-up only during
+ * its first requests), or once the process used LARGE_JOB_CPU_MS of CPU (reads that announce little).
+ */
+class SmallJob {
+  private factor = 2;
+  private rows = 0;
+  private isLarge = false;
+  private readonly watch: NodeJS.Timeout;
+
+  constructor() {
+    setFlagsFromString('--no-turbofan');
+    this.watch = setInterval(() => this.look(), WATCH_MS);
+    this.watch.unref(); // never keeps the process alive
+  }
+
+  get large(): boolean {
+    return this.isLarge;
+  }
+
+  rowsAnnounced(rows: number): void {
+    if (this.large) return;
+    this.rows += rows;
+    if (this.rows >= LARGE_JOB_ROWS) this.grow();
+  }
+
+  private look(): void {
+    const used = cpuUsage();
+    if ((used.user + used.system) / 1000 >= LARGE_JOB_CPU_MS) return this.grow();
+    const young = getHeapSpaceStatistics().find((s) => s.space_name === 'new_space');
+    if (young) this.setFactor(young.space_size >= SMALL_YOUNG_GENERATION_BYTES ? 1 : 2);
+  }
+
+  private grow(): void {
+    clearInterval(this.watch);
+    this.isLarge = true;
+    this.setFactor(2);
+    setFlagsFromString('--turbofan');
+  }
+
+  private setFactor(wanted: number): void {
+    if (wanted !== this.factor) setFlagsFromString(`--semi-space-growth-factor=${wanted}`);
+    this.factor = wanted;
+  }
+}
+
+const job = new SmallJob();
+
+/** Rows a read announced (an ESTIMATE trace's row_estimate): enough of them make the job large. */
+export function rowsAnnounced(rows: number): void {
+  job.rowsAnnounced(rows);
+}
+
+/** True once the job counts as large (the young generation grows as V8 likes, TurboFan is on). */
+export function jobIsLarge(): boolean {
+  return job.large;
+}

@@ -41,6 +41,20 @@ export interface ConnectorIO {
   exit?: (code: number) => void;
   /** How long a stop (SIGTERM) waits for the line being written to leave (default 10 s). */
   stopGraceMs?: number;
+  /** Told of every ESTIMATE trace as it is emitted (the entry sizes V8's heap by the rows a read announces). */
+  onEstimate?: (stream: string, rowEstimate: number) => void;
+}
+
+/** An Emitter that also tells `onEstimate` of the ESTIMATE traces it emits. */
+class EstimateReportingEmitter extends Emitter {
+  constructor(out: NodeJS.WritableStream, opts: ConstructorParameters<typeof Emitter>[1], private readonly onEstimate: (stream: string, rowEstimate: number) => void) {
+    super(out, opts);
+  }
+
+  override traceEstimate(stream: string, rowEstimate: number): Promise<void> | undefined {
+    try { this.onEstimate(stream, rowEstimate); } catch { /* an observer never breaks the output */ }
+    return super.traceEstimate(stream, rowEstimate);
+  }
 }
 
 export type ConnectorCommand =
@@ -162,7 +176,8 @@ export async function runConnector<C>(provider: Source<C> | LazySource<C>, argv:
   const stdout = io.stdout ?? process.stdout;
   const stderr = io.stderr ?? process.stderr;
   let secrets: readonly string[] = [];
-  const emitter = new Emitter(stdout, { secrets: () => secrets, batchBytes: OUTPUT_BATCH_BYTES, ...(io.now ? { now: io.now } : {}) });
+  const emitterOptions = { secrets: () => secrets, batchBytes: OUTPUT_BATCH_BYTES, ...(io.now ? { now: io.now } : {}) };
+  const emitter = io.onEstimate ? new EstimateReportingEmitter(stdout, emitterOptions, io.onEstimate) : new Emitter(stdout, emitterOptions);
   const abort = new AbortController();
   const ctx = createRunContext(emitter, abort.signal);
   const diagnose = (text: string) => {
