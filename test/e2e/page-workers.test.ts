@@ -153,11 +153,12 @@ describe('a page whose items are not JSON', () => {
 });
 
 describe('the number of page workers', () => {
-  test('by default one per core beyond the first, at most 4; the variable decides when set', () => {
+  test('by default one per core beyond the first, at most 2; the variable decides when set', () => {
     assert.equal(pageWorkerCount(undefined, 1), 0);
     assert.equal(pageWorkerCount(undefined, 2), 1);
-    assert.equal(pageWorkerCount(undefined, 64), 4);
-    assert.equal(pageWorkerCount(' ', 8), 4);
+    assert.equal(pageWorkerCount(undefined, 3), 2);
+    assert.equal(pageWorkerCount(undefined, 64), 2);
+    assert.equal(pageWorkerCount(' ', 8), 2);
     assert.equal(pageWorkerCount('0', 8), 0);
     assert.equal(pageWorkerCount('6', 2), 6);
   });

@@ -1,6 +1,8 @@
 // How many page worker threads a read may start: SOURCE_INTERCOM_WORKERS, or one per core beyond the first
-// (at most 4), counting only the cores the process may use: a container's CPU quota (cgroup v2 cpu.max, v1
+// (at most 2), counting only the cores the process may use: a container's CPU quota (cgroup v2 cpu.max, v1
 // cpu.cfs_quota_us) bounds them, as os.availableParallelism() does not (Kubernetes CPU limits are quotas).
+// At most 2 by default: measured (README, Benchmarks), one worker takes about half of the per-record work off
+// the main thread, so with two the main thread alone is the limit and more threads only cost memory.
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { configError } from '../../airbyte/errors.js';
@@ -8,9 +10,9 @@ import { quote } from '../../airbyte/quote.js';
 
 /** The environment variable that sets how many page worker threads a read may start (0: none). */
 export const WORKERS_VARIABLE = 'SOURCE_INTERCOM_WORKERS';
-export const MAX_DEFAULT_WORKERS = 4;
+export const MAX_DEFAULT_WORKERS = 2;
 
-/** The variable's value (a whole number, 0 to 16), or by default one per usable core beyond the first, at most 4. */
+/** The variable's value (a whole number, 0 to 16), or by default one per usable core beyond the first, at most 2. */
 export function pageWorkerCount(value: string | undefined, cores: number): number {
   if (value === undefined || value.trim() === '') return Math.max(0, Math.min(MAX_DEFAULT_WORKERS, Math.floor(cores) - 1));
   const n = Number(value);
