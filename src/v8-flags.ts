@@ -9,10 +9,12 @@
 // arena; with Liftoff (V8's baseline WebAssembly compiler) only, the peak malloc is 6.8 MB. HTTP parsing is a
 // small share of the work (the bodies are skipped by length), so the pipeline does not notice.
 //
-// --heap-growing-percent=50. After each full GC V8 lets the old generation grow to a multiple of what
-// survived before the next one starts; left to itself it picked up to 4x here, and at 1M contacts the old
-// generation peaked at 63 MB around ~30 MB live. 1.5x keeps the garbage of records already written from
-// piling up (1M contacts: 201-207 -> ~141 MB peak RSS; small sync -4 MB).
+// --heap-growing-percent=50, then 100 once the job is large. After each full GC V8 lets the old generation
+// grow to a multiple of what survived before the next one starts; left to itself it picked up to 4x here,
+// and at 1M contacts the old generation peaked at 63 MB around ~30 MB live, with the garbage of records
+// already written waiting. 1.5x while small: small sync -4 MB (81 with 2x, 77-78 with 1.5x). 2x once large:
+// 1M contacts 192-208 -> 147 MB peak RSS at 73.1 us CPU/record against main's 79.2 in the same interleaved
+// run; 1.5x there gave 135-141 MB but +5-22 % CPU/record in three such runs (more full GCs).
 //
 // And a heap and compiler that grow with the job: see SmallJob below.
 import { cpuUsage } from 'node:process';
@@ -27,6 +29,8 @@ export const SMALL_YOUNG_GENERATION_BYTES = 4 * 1024 * 1024;
 export const LARGE_JOB_ROWS = 10_000;
 /** CPU time (user + system, all threads) from which the job is large whatever was announced (small sync: ~1.2 s). */
 export const LARGE_JOB_CPU_MS = 2500;
+/** --heap-growing-percent once the job is large (50 while small). */
+export const LARGE_JOB_HEAP_GROWING_PERCENT = 100;
 /** How often the watcher looks (it stops for good once the job is large). */
 const WATCH_MS = 20;
 
@@ -43,6 +47,8 @@ const WATCH_MS = 20;
  * - TurboFan (--no-turbofan while small). A short job does not earn back what optimizing costs: without it a
  *   small sync uses less CPU (1.2 vs 1.6 s) and 3-4 MB less memory (compiler zones and code). Functions that
  *   are hot once the job is large are optimized then.
+ *
+ * - Old generation: grows by 1.5x after a full GC while small, by 2x once large (see the top of this file).
  *
  * The job is large once the ESTIMATE traces of the read announced LARGE_JOB_ROWS rows (`rowsAnnounced`, fed
  * by the entry: a large table says so on its first page, so a big read pays for the small set-up only during
@@ -82,6 +88,7 @@ class SmallJob {
     this.isLarge = true;
     this.setFactor(2);
     setFlagsFromString('--turbofan');
+    setFlagsFromString(`--heap-growing-percent=${LARGE_JOB_HEAP_GROWING_PERCENT}`);
   }
 
   private setFactor(wanted: number): void {
@@ -97,7 +104,7 @@ export function rowsAnnounced(rows: number): void {
   job.rowsAnnounced(rows);
 }
 
-/** True once the job counts as large (the young generation grows as V8 likes, TurboFan is on). */
+/** True once the job counts as large (the young generation grows as V8 likes, TurboFan is on, old generation 2x). */
 export function jobIsLarge(): boolean {
   return job.large;
 }
