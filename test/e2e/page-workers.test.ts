@@ -153,12 +153,13 @@ describe('a page whose items are not JSON', () => {
 });
 
 describe('the number of page workers', () => {
-  test('by default one per core beyond the first, at most 2; the variable decides when set', () => {
-    assert.equal(pageWorkerCount(undefined, 1), 0);
-    assert.equal(pageWorkerCount(undefined, 2), 1);
-    assert.equal(pageWorkerCount(undefined, 3), 2);
-    assert.equal(pageWorkerCount(undefined, 64), 2);
-    assert.equal(pageWorkerCount(' ', 8), 2);
+  test('none when unset; auto is one per core beyond the first, at most 2; a number decides when set', () => {
+    assert.equal(pageWorkerCount(undefined, 8), 0);
+    assert.equal(pageWorkerCount(' ', 8), 0);
+    assert.equal(pageWorkerCount('auto', 1), 0);
+    assert.equal(pageWorkerCount('auto', 2), 1);
+    assert.equal(pageWorkerCount('auto', 3), 2);
+    assert.equal(pageWorkerCount(' auto ', 64), 2);
     assert.equal(pageWorkerCount('0', 8), 0);
     assert.equal(pageWorkerCount('6', 2), 6);
   });
@@ -175,7 +176,7 @@ describe('the number of page workers', () => {
     writeFileSync(join(v1, 'cpu', 'cpu.cfs_quota_us'), '100000\n');
     writeFileSync(join(v1, 'cpu', 'cpu.cfs_period_us'), '100000\n');
     assert.equal(usableCores(v1), 1, 'one CPU: one core, so no page worker by default');
-    assert.equal(pageWorkerCount(undefined, usableCores(v1)), 0);
+    assert.equal(pageWorkerCount('auto', usableCores(v1)), 0);
     writeFileSync(join(v1, 'cpu', 'cpu.cfs_quota_us'), '-1\n');
     assert.equal(usableCores(v1), cores, 'v1 without a quota');
     assert.equal(usableCores(tempDir()), cores, 'no cgroup files');
@@ -187,7 +188,7 @@ describe('the number of page workers', () => {
     const errors = traces(result.messages, 'ERROR');
     assert.equal(errors.length, 1);
     assert.equal(errors[0].error.failure_type, 'config_error');
-    assert.match(errors[0].error.message, /SOURCE_INTERCOM_WORKERS must be a whole number of page worker threads from 0 to 16, not "lots"/);
+    assert.match(errors[0].error.message, /SOURCE_INTERCOM_WORKERS must be a whole number of page worker threads from 0 to 16, or auto, not "lots"/);
     assert.doesNotMatch(result.stderr, /at .*\.js:\d+/, 'no stack trace');
   });
 });

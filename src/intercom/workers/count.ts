@@ -1,4 +1,4 @@
-// How many page worker threads a read may start: SOURCE_INTERCOM_WORKERS, or one per core beyond the first
+// How many page worker threads a read may start: SOURCE_INTERCOM_WORKERS (none when unset), `auto`: one per core beyond the first
 // (at most 2), counting only the cores the process may use: a container's CPU quota (cgroup v2 cpu.max, v1
 // cpu.cfs_quota_us) bounds them, as os.availableParallelism() does not (Kubernetes CPU limits are quotas).
 // At most 2 by default: measured (README, Benchmarks), one worker takes about half of the per-record work off
@@ -12,12 +12,17 @@ import { quote } from '../../airbyte/quote.js';
 export const WORKERS_VARIABLE = 'SOURCE_INTERCOM_WORKERS';
 export const MAX_DEFAULT_WORKERS = 2;
 
-/** The variable's value (a whole number, 0 to 16), or by default one per usable core beyond the first, at most 2. */
+/**
+ * The variable's value: a whole number, 0 to 16; `auto`, one per usable core beyond the first, at most 2; unset,
+ * none. None by default because of memory: at 1M contacts one worker took the peak RSS from 147-158 MB to
+ * 226 MB, over the 200 MB bound (README, Benchmarks), for +15-37 % records/s on 2 cores.
+ */
 export function pageWorkerCount(value: string | undefined, cores: number): number {
-  if (value === undefined || value.trim() === '') return Math.max(0, Math.min(MAX_DEFAULT_WORKERS, Math.floor(cores) - 1));
+  if (value === undefined || value.trim() === '') return 0;
+  if (value.trim() === 'auto') return Math.max(0, Math.min(MAX_DEFAULT_WORKERS, Math.floor(cores) - 1));
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 16) {
-    throw configError(`${WORKERS_VARIABLE} must be a whole number of page worker threads from 0 to 16, not ${quote(value)}.`);
+    throw configError(`${WORKERS_VARIABLE} must be a whole number of page worker threads from 0 to 16, or auto, not ${quote(value)}.`);
   }
   return n;
 }
