@@ -30,6 +30,9 @@ export interface ErrorTrace {
   stream?: string;
 }
 
+/** The text of serialised data. */
+const serialisedText = (json: SerializedData): string => Buffer.from(json.bytes.buffer, json.bytes.byteOffset + json.start, json.end - json.start).toString('utf8');
+
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 interface RecordHead { text: string; bytes: Buffer; clean: boolean }
@@ -178,7 +181,7 @@ export class Emitter {
     if (this.failure) throw this.failure;
     this.refreshSecrets();
     const general = () => {
-      const data = JSON.parse(Buffer.from(json.bytes.buffer, json.bytes.byteOffset + json.start, json.end - json.start).toString('utf8')) as Record<string, unknown>;
+      const data = JSON.parse(serialisedText(json)) as Record<string, unknown>;
       return this.emit({ type: 'RECORD', record: meta === undefined ? { stream, data, emitted_at } : { stream, data, emitted_at, meta } });
     };
     const head = this.pieceSecrets ? undefined : this.recordHead(stream);
@@ -223,7 +226,7 @@ export class Emitter {
     const dataBytes = typeof json === 'string' ? 3 * json.length : json.end - json.start;
     const mostBytes = head.bytes.length + dataBytes + 3 * tail.length + 1;
     if (this.batchBytes <= 0 || mostBytes > 2 * this.batchBytes) {
-      const text = typeof json === 'string' ? json : Buffer.from(json.bytes.buffer, json.bytes.byteOffset + json.start, json.end - json.start).toString('utf8');
+      const text = typeof json === 'string' ? json : serialisedText(json);
       if (this.holdsSecret(text)) return general();
       const full = this.batchBytes > 0 ? this.writeBatch() : undefined;
       return this.write(head.text + text + tail + '\n') ?? full;
