@@ -33,6 +33,11 @@ export interface Family {
   checkCustomAttributes?(record: ApiObject): RecordMeta | undefined;
   /** Unix-second timestamps -> RFC 3339 strings, in place, as the schema says. */
   convertTimestamps(record: ApiObject): void;
+  /**
+   * A record as read -> the stream's record, in place: shaped (IntercomStream.shape), custom attributes checked,
+   * timestamps converted; its meta when a custom attribute changed. The same on the main thread and in a page worker.
+   */
+  transform(record: ApiObject): RecordMeta | undefined;
   /** Child rows of one (converted) record for the wanted child streams. */
   split(record: ApiObject, wanted: Set<string>): Iterable<{ stream: string; data: Record<string, unknown> }>;
   /** The first-level child array (e.g. 'parts') a child or grandchild stream comes from. */
@@ -72,13 +77,20 @@ function familyOf(root: IntercomStream, attributes: CustomAttributeCatalog | und
   const parent = { name: root.name, jsonSchema: schema, primaryKey: root.primaryKey, cursorField: root.cursor };
   const children = root.children ? deriveChildStreams(parent, root.children) : [];
   const split = children.length ? compileSplitter(parent, children) : () => [];
+  const convertTimestamps = compileTimestampConverter(schema);
   return {
     root,
     schema,
     children,
     views: (root.views ?? []).map((view) => viewOf(root, schema, view)),
     ...(checkCustomAttributes ? { checkCustomAttributes } : {}),
-    convertTimestamps: compileTimestampConverter(schema),
+    convertTimestamps,
+    transform: (record) => {
+      root.shape?.(record);
+      const meta = checkCustomAttributes?.(record);
+      convertTimestamps(record);
+      return meta;
+    },
     split,
     childArrayOf: (stream) => {
       const child = children.find((c) => c.name === stream);

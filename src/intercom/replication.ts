@@ -189,9 +189,7 @@ export function familyGroup(
           }
           const cursor = root.cursor ? unixSeconds(record[root.cursor]) : undefined;
           if (cursor !== undefined && (lowest === undefined || cursor < lowest)) lowest = cursor;
-          root.shape?.(record);
-          const meta = family.checkCustomAttributes?.(record);
-          family.convertTimestamps(record);
+          const meta = family.transform(record);
           if (parent && admits(parent, cursor)) {
             rows.push(meta === undefined ? { stream: parent.name, data: record } : { stream: parent.name, data: record, meta });
             advance(parent, cursor);

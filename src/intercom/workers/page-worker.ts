@@ -32,10 +32,8 @@ export function preparePage(family: Family, job: PageJob): PageResult {
     const item: WireRecord = { id: record.id as string | number, children: [] };
     const cursor = root.cursor ? unixSeconds(record[root.cursor]) : undefined;
     if (cursor !== undefined) item.cursor = cursor;
-    root.shape?.(record);
-    const meta = family.checkCustomAttributes?.(record);
+    const meta = family.transform(record);
     if (meta !== undefined) item.meta = meta;
-    family.convertTimestamps(record);
     const rows: (typeof toWrite)[number] = { item, children: [] };
     if (job.parent) rows.parent = record;
     if (childSet.size > 0) for (const row of family.split(record, childSet)) rows.children.push({ index: childIndex.get(row.stream)!, data: row.data });
