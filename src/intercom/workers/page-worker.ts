@@ -5,41 +5,21 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { families, type Family } from '../catalog.js';
 import type { CustomAttributeCatalog } from '../custom-attributes.js';
 import { isPlainItem, isUsableKey } from '../http/items.js';
-import { parseElements } from '../http/json-body.js';
 import { unixSeconds } from '../replication.js';
 import type { ApiObject } from '../streams/stream.js';
 import type { PageJob, PageResult, WireItem, WireRecord } from './prepared.js';
 
-/** One page prepared: what the worker sends back for `job`. */
+/**
+ * One page prepared: what the worker sends back for `job`. Record by record (parse, transform, serialise), so
+ * each record's objects are garbage before the next one is parsed: they die young, in the young generation.
+ */
 export function preparePage(family: Family, job: PageJob): PageResult {
   const { root } = family;
   const buffer = Buffer.from(job.elements.buffer, job.elements.byteOffset, job.elements.byteLength);
-  const values = parseElements(buffer, job.starts, job.ends);
   const wanted = new Set(job.wantedChildren);
   const childSet = new Set(job.children);
   const childIndex = new Map(job.children.map((name, i) => [name, i]));
   const items: WireItem[] = [];
-  // Every record is transformed before any is serialised, as on the main thread (a page's rows are emitted
-  // after the whole page is transformed).
-  const toWrite: { item: WireRecord; parent?: ApiObject; children: { index: number; data: Record<string, unknown> }[] }[] = [];
-  for (let i = 0; i < values.length; i++) {
-    const value = values[i];
-    if (!isPlainItem(value) || !isUsableKey(value.id) || !isUsableKey(value[root.primaryKey]) || root.followUp?.(value, wanted)) {
-      items.push({ raw: buffer.toString('utf8', job.starts[i]!, job.ends[i]!) });
-      continue;
-    }
-    const record = value;
-    const item: WireRecord = { id: record.id as string | number, children: [] };
-    const cursor = root.cursor ? unixSeconds(record[root.cursor]) : undefined;
-    if (cursor !== undefined) item.cursor = cursor;
-    const meta = family.transform(record);
-    if (meta !== undefined) item.meta = meta;
-    const rows: (typeof toWrite)[number] = { item, children: [] };
-    if (job.parent) rows.parent = record;
-    if (childSet.size > 0) for (const row of family.split(record, childSet)) rows.children.push({ index: childIndex.get(row.stream)!, data: row.data });
-    toWrite.push(rows);
-    items.push(item);
-  }
   let out = Buffer.allocUnsafeSlow(Math.max(64 * 1024, 2 * job.elements.byteLength));
   let at = 0;
   const put = (data: Record<string, unknown>): [number, number] => {
@@ -53,9 +33,22 @@ export function preparePage(family: Family, job: PageJob): PageResult {
     at += out.write(json, at, 'utf8');
     return [start, at];
   };
-  for (const rows of toWrite) {
-    if (rows.parent) rows.item.parent = put(rows.parent);
-    for (const row of rows.children) rows.item.children.push(row.index, ...put(row.data));
+  for (let i = 0; i < job.starts.length; i++) {
+    const text = buffer.toString('utf8', job.starts[i]!, job.ends[i]!);
+    const value = JSON.parse(text) as unknown;
+    if (!isPlainItem(value) || !isUsableKey(value.id) || !isUsableKey(value[root.primaryKey]) || root.followUp?.(value, wanted)) {
+      items.push({ raw: text });
+      continue;
+    }
+    const record = value;
+    const item: WireRecord = { id: record.id as string | number, children: [] };
+    const cursor = root.cursor ? unixSeconds(record[root.cursor]) : undefined;
+    if (cursor !== undefined) item.cursor = cursor;
+    const meta = family.transform(record);
+    if (meta !== undefined) item.meta = meta;
+    if (job.parent) item.parent = put(record);
+    if (childSet.size > 0) for (const row of family.split(record, childSet)) item.children.push(childIndex.get(row.stream)!, ...put(row.data));
+    items.push(item);
   }
   return { items, out: new Uint8Array(out.buffer, 0, at) };
 }
