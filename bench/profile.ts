@@ -1,5 +1,6 @@
-// `node .build/bench/profile.js`: where the connector's time goes in the pipeline scenario (50,000 contacts,
-// prewarmed sandbox in its own process), and the ceiling JSON itself puts on one thread for these records.
+// `node .build/bench/profile.js`: where the connector's main thread spends its time in the pipeline scenario
+// (50,000 contacts, prewarmed sandbox in its own process; SOURCE_INTERCOM_WORKERS=1 to see what stays on the
+// main thread with a page worker), and the ceiling JSON itself puts on one thread for these records.
 // Writes bench/results/pipeline-profile.txt.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -16,7 +17,7 @@ const config = { access_token: sandbox.token, base_url: sandbox.url, start_date:
 writeFileSync(join(dir, 'config.json'), JSON.stringify(config));
 writeFileSync(join(dir, 'catalog.json'), JSON.stringify(await catalogFor(config, ['users', 'leads', 'companies', 'conversations'])));
 const started = Date.now();
-const child = spawn(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${dir}`, resolve('dist/main.js'), 'read', '--config', join(dir, 'config.json'), '--catalog', join(dir, 'catalog.json')], { stdio: ['ignore', 'pipe', 'inherit'] });
+const child = spawn(process.execPath, ['--cpu-prof', '--cpu-prof-interval', '200', `--cpu-prof-dir=${dir}`, resolve('dist/main.js'), 'read', '--config', join(dir, 'config.json'), '--catalog', join(dir, 'catalog.json')], { stdio: ['ignore', 'pipe', 'inherit'] });
 let bytes = 0;
 let records = 0;
 const RECORD = Buffer.from('{"type":"RECORD"');
@@ -28,7 +29,7 @@ await new Promise((done) => (child.exitCode !== null ? done(null) : child.on('ex
 const seconds = (Date.now() - started) / 1000;
 await sandbox.stop();
 
-const profile = JSON.parse(readFileSync(join(dir, readdirSync(dir).find((f) => f.endsWith('.cpuprofile'))!), 'utf8')) as { nodes: ProfileNode[]; samples: number[] };
+const profile = JSON.parse(readFileSync(join(dir, readdirSync(dir).find((f) => f.endsWith('.cpuprofile') && f.split('.')[4] === '0')!), 'utf8')) as { nodes: ProfileNode[]; samples: number[] };
 const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
 const self = new Map<string, number>();
 for (const id of profile.samples) {
@@ -36,7 +37,39 @@ for (const id of profile.samples) {
   const key = `${functionName || '(anonymous)'} ${url.split('/').slice(-2).join('/')}:${lineNumber}`;
   self.set(key, (self.get(key) ?? 0) + 1);
 }
-const top = [...self].sort((a, b) => b[1] - a[1]).slice(0, 15).map(([k, n]) => `${((100 * n) / profile.samples.length).toFixed(1).padStart(5)}%  ${k}`);
+/** The `count` largest shares of the samples, one line each. */
+const shares = (counts: Map<string, number>, count: number) =>
+  [...counts].sort((a, b) => b[1] - a[1]).slice(0, count).map(([k, n]) => `${((100 * n) / profile.samples.length).toFixed(1).padStart(5)}%  ${k}`);
+// Self time by the module of the nearest frame of ours (src/...) up the stack: where the connector's own code
+// spends, natives and Node internals included.
+const parents = new Map<number, number>();
+for (const n of profile.nodes as (ProfileNode & { children?: number[] })[]) for (const c of n.children ?? []) parents.set(c, n.id);
+const ownerOf = (id: number): string => {
+  for (let at: number | undefined = id; at !== undefined; at = parents.get(at)) {
+    const { url } = nodes.get(at)!.callFrame;
+    const m = /\/dist\/(.+)\.js$/.exec(url);
+    if (m) return m[1]!;
+  }
+  return nodes.get(id)!.callFrame.functionName || '(no frame of ours)';
+};
+const byModule = new Map<string, number>();
+for (const id of profile.samples) {
+  const owner = ownerOf(id);
+  byModule.set(owner, (byModule.get(owner) ?? 0) + 1);
+}
+// Inclusive time of each function of ours (a sample counts once per function on its stack).
+const inclusive = new Map<string, number>();
+for (const id of profile.samples) {
+  const seen = new Set<string>();
+  for (let at: number | undefined = id; at !== undefined; at = parents.get(at)) {
+    const { functionName, url, lineNumber } = nodes.get(at)!.callFrame;
+    const m = /\/dist\/(.+)\.js$/.exec(url);
+    if (!m) continue;
+    const key = `${functionName || '(anonymous)'} ${m[1]}:${lineNumber + 1}`;
+    if (!seen.has(key)) inclusive.set(key, (inclusive.get(key) ?? 0) + 1);
+    seen.add(key);
+  }
+}
 
 // The JSON ceiling: parse one page of 150 of the records just read, stringify them as RECORD lines.
 const sample = await (async () => {
@@ -70,8 +103,12 @@ const piecewiseCeiling = Math.round(1 / (1 / perRecord(pieces) + 1 / perRecord(s
 
 const report = [
   `pipeline profile: ${records} records, ${(bytes / 1e6).toFixed(0)} MB, ${seconds.toFixed(1)} s, ${Math.round(records / seconds)} records/s (${process.version})`,
-  'self time of the connector process:',
-  ...top,
+  `self time of the connector's main thread${process.env.SOURCE_INTERCOM_WORKERS ? ` (SOURCE_INTERCOM_WORKERS=${process.env.SOURCE_INTERCOM_WORKERS})` : ''}:`,
+  ...shares(self, 15),
+  'time by the module of ours nearest up the stack:',
+  ...shares(byModule, 15),
+  'inclusive time of functions of ours:',
+  ...shares(inclusive, 25),
   '',
   `JSON work per record on one thread (users records, ${(sample.length / page.data.length / 1000).toFixed(1)} KB each):`,
   `  decode ${perRecord(decode)}/s, JSON.parse ${perRecord(parse)}/s, JSON.stringify ${perRecord(stringify)}/s, encode ${perRecord(encode)}/s`,
