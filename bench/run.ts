@@ -1,4 +1,4 @@
-// `npm run bench -- [pipeline|parts|memory|small|startup|faults|all] [--runs N] [--workers N[,N...]]`: the throughput, rate-limit, memory and fault
+// `npm run bench -- [pipeline|parts|memory|small|startup|faults|latency|all] [--runs N] [--workers N[,N...]] [--latency-ms N]`: the throughput, rate-limit, memory and fault
 // scenarios of issue 5. Each prints a table row and writes bench/results/<scenario>.json.
 import { cpus, loadavg } from 'node:os';
 import { startSandbox } from '../sandbox/index.js';
@@ -160,6 +160,41 @@ async function partsAtLimit(perMinute: number, concurrency?: number): Promise<Re
   }
 }
 
+/**
+ * Reads as Intercom serves them: every response `latencyMs` late, at Intercom's default limit of 10,000
+ * requests a minute. One search is read one page after the other (each page's cursor comes from the page
+ * before), so a search read in one sequence delivers at most 150 records per round trip, however fast the
+ * connector is; large searches are read in slices at once (src/intercom/streams/sliced-search.ts). This is
+ * where a real sync's time goes, and what the CPU-bound pipeline scenario leaves out.
+ */
+async function latency(sizes: { contacts: number; companies: number; conversations: number }, streams: string[], latencyMs: number): Promise<Record<string, unknown>> {
+  const sandbox = await sandboxProcess({ seed: 42, sizes, rateLimitPerMinute: 10_000, faults: { latencyMs } });
+  try {
+    const config = { access_token: sandbox.token, base_url: sandbox.url, start_date: START };
+    const catalog = await catalogFor(config, streams);
+    const run = await runRead({ config, catalog });
+    console.log(`  ${run.records} records in ${run.seconds.toFixed(1)} s, ${run.cpuSeconds.toFixed(1)} s CPU, exit ${run.exitCode}`);
+    return {
+      scenario: 'reads at Intercom latency',
+      streams: streams.join(' '),
+      ...sizes,
+      'latency ms': latencyMs,
+      records: run.records,
+      seconds: run.seconds.toFixed(1),
+      'records/s': Math.round(run.records / run.seconds),
+      // One search page of 150 per round trip: the bound of a table read one page after the other.
+      'one search, pages in sequence: records/s at most': Math.round((150 * 1000) / latencyMs),
+      'CPU busy %': ((100 * run.cpuSeconds) / run.seconds).toFixed(0),
+      'peak RSS MB': run.peakRssMb,
+      exit: run.exitCode,
+      errors: run.errors.length,
+      'load avg': load(),
+    };
+  } finally {
+    await sandbox.stop();
+  }
+}
+
 async function faults(): Promise<Record<string, unknown>> {
   const sandbox = await startSandbox({
     seed: 42,
@@ -244,6 +279,11 @@ if (which === 'startup' || which === 'all') {
   }
 }
 if (which === 'faults' || which === 'all') record('faults', await faults());
+if (which === 'latency' || which === 'all') {
+  const ms = Number(option('latency-ms') ?? 150);
+  record(`pipeline-latency-${ms}ms`, await latency({ contacts: 20_000, companies: 1_000, conversations: 4_000 }, PIPELINE_STREAMS, ms));
+  record(`conversations-latency-${ms}ms`, await latency({ contacts: 1_000, companies: 50, conversations: 40_000 }, ['conversations'], ms));
+}
 if (which.startsWith('parts:')) {
   const [, limit, concurrency] = which.split(':');
   record(`parts-${limit}-c${concurrency}`, await partsAtLimit(Number(limit), Number(concurrency)));

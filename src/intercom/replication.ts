@@ -213,8 +213,11 @@ export function familyGroup(
         throw error;
       }
       if (rows.length > 0) yield { type: 'records', records: rows };
-      if (newestFirst && lowest !== undefined) {
-        for (const target of targets) if (target.until === undefined || lowest <= target.until) target.resumeAt = lowest;
+      // A search read in slices says how far down the pass is complete; one read in a single sequence is
+      // complete down to its page's lowest cursor.
+      const resumeAt = page.resumeAt === undefined ? lowest : (page.resumeAt ?? undefined);
+      if (newestFirst && resumeAt !== undefined) {
+        for (const target of targets) if (target.until === undefined || resumeAt <= target.until) target.resumeAt = resumeAt;
         yield* checkpoints(targets, false);
       }
     }

@@ -160,7 +160,7 @@ export class IntercomClient {
   }
 
   /** Pages of a search; `prepare`, when given, may take each page's items (page workers). */
-  search<T>(path: string, body: { query: unknown; sort?: unknown }, opts: { itemsKey: string; perPage?: number; prepare?: ItemsPreparer }): AsyncGenerator<PageOf<T>> {
+  search<T>(path: string, body: { query: unknown; sort?: unknown }, opts: { itemsKey: string; perPage?: number; prepare?: ItemsPreparer; ahead?: boolean }): AsyncGenerator<PageOf<T>> {
     const { prepare, ...paging } = opts;
     const decode = prepare ? (bytes: Uint8Array) => decodeDeferred(bytes, opts.itemsKey, prepare) : undefined;
     return searchPages<T>((b) => this.request('POST', path, { body: b, decode }), this.endpoint('POST', path), body, { ...paging, log: (level, message) => this.log(level, message) });

@@ -13,6 +13,8 @@ export interface PageOf<T> {
   items: T[];
   /** `total_count` of the first page (undefined on later pages). */
   totalCount?: number;
+  /** This page's own `total_count`, on every page that has one (a drop means records left the result set). */
+  pageTotal?: number;
 }
 
 type Envelope = Record<string, unknown> & { total_count?: unknown; pages?: { next?: unknown } | null };
@@ -58,6 +60,11 @@ export interface PagingOptions {
   perPage?: number;
   /** Where skipped items are reported (one WARN when the paging ends). */
   log?: Log;
+  /**
+   * false: the next page is asked for only once this one has been read, not while it is (a search read in
+   * slices at once has its concurrency from the slices, and holds one page per slice instead of two).
+   */
+  ahead?: boolean;
 }
 
 const DEFAULT_SEARCH_PER_PAGE = 150;
@@ -178,10 +185,10 @@ export async function* searchPages<T>(
     page.then(lookAhead, () => undefined);
     return page;
   };
-  let pending = request();
+  let pending: Promise<Envelope> | undefined = request();
   try {
     for (let first = true; ; first = false) {
-      const page = await pending;
+      const page: Envelope = await pending!;
       const next = page?.pages?.next;
       const last = next === undefined || next === null;
       const total = first ? totalOf(page) : undefined;
@@ -195,10 +202,11 @@ export async function* searchPages<T>(
         }
         if (seen.has(cursor)) throw repeated(endpoint, `pagination cursor ${quote(cursor)}`);
         seen.add(cursor);
-        // Ask for the next page now (unless it already was), so Intercom prepares it while this one is emitted.
+        // Ask for the next page now (unless it already was), so Intercom prepares it while this one is emitted;
+        // or, with `ahead: false`, once this one has been read (see PagingOptions).
         const asked = early.get(cursor);
         early.delete(cursor);
-        pending = asked ?? request(cursor);
+        pending = asked ?? (opts.ahead === false ? undefined : request(cursor));
         if (stalled) {
           const resume = stalled;
           stalled = undefined;
@@ -209,8 +217,9 @@ export async function* searchPages<T>(
         page[opts.itemsKey] = await settled(deferred as DeferredItems, endpoint);
         items = pageItems<T>(page, opts, endpoint, skipped, progress, last, total);
       }
-      yield { items, totalCount: total };
+      yield { items, totalCount: total, pageTotal: totalOf(page) };
       if (last) return;
+      pending ??= request((next as { starting_after: string }).starting_after);
     }
   } finally {
     if (opts.log) skipped.report(opts.log);

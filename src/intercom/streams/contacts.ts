@@ -1,5 +1,6 @@
 import type { IntercomClient } from '../http/client.js';
 import { allOf, searchNewestFirst, updatedBetween } from './search.js';
+import { searchInSlices } from './sliced-search.js';
 import { withFollowUps } from './follow-ups.js';
 import type { ApiObject, FetchContext, IntercomStream, Page } from './stream.js';
 
@@ -33,7 +34,7 @@ export function contactsStream(name: 'users' | 'leads' | 'contacts', role: Role 
     async *pages(ctx: FetchContext): AsyncIterable<Page> {
       const roleFilter = role ? { field: 'role', operator: '=', value: role } : undefined;
       const segmentsOf = ctx.wantedChildren.has('segments') ? await segmentMembership(ctx, roleFilter) : undefined;
-      const pages = searchNewestFirst(ctx.client, '/contacts/search', 'data', allOf(roleFilter, ...updatedBetween(ctx.since, ctx.until, 'day')), ctx.prepare);
+      const pages = searchInSlices({ client: ctx.client, path: '/contacts/search', itemsKey: 'data', filter: roleFilter, semantics: 'day', since: ctx.since, until: ctx.until, log: ctx.log, prepare: ctx.prepare });
       yield* withFollowUps(pages, ctx.concurrency, async (contact) => {
         await Promise.all([completeList(ctx.client, contact, 'tags'), completeList(ctx.client, contact, 'companies')]);
         if (segmentsOf) contact.segments = { type: 'list', data: segmentsOf.get(String(contact.id)) ?? [] };

@@ -1,4 +1,4 @@
-import { allOf, searchNewestFirst, updatedBetween } from './search.js';
+import { searchInSlices } from './sliced-search.js';
 import { withFollowUps } from './follow-ups.js';
 import type { ApiObject, FetchContext, IntercomStream, Page } from './stream.js';
 
@@ -27,7 +27,9 @@ export const conversations: IntercomStream = {
   offThread: (wanted) => !wanted.has('parts'),
   async *pages(ctx: FetchContext): AsyncIterable<Page> {
     const parts = ctx.wantedChildren.has('parts');
-    const pages = searchNewestFirst(ctx.client, '/conversations/search', 'conversations', allOf(...updatedBetween(ctx.since, ctx.until, 'second')), parts ? undefined : ctx.prepare);
+    const pages = searchInSlices({
+      client: ctx.client, path: '/conversations/search', itemsKey: 'conversations', semantics: 'second', since: ctx.since, until: ctx.until, log: ctx.log, prepare: parts ? undefined : ctx.prepare,
+    });
     if (!parts) {
       yield* pages;
       return;

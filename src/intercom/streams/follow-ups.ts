@@ -7,7 +7,10 @@ import type { ApiObject, Page } from './stream.js';
  * as they are, with no promise per record). `endOfPage` marks the last piece of a page (an empty page is one
  * empty run).
  */
-interface Piece { follow?: ApiObject; run?: ApiObject[]; endOfPage: boolean; totalCount?: number }
+interface Piece { follow?: ApiObject; run?: ApiObject[]; endOfPage: boolean; page: PageFacts }
+
+/** What a page says besides its records (totalCount, resumeAt): handed on with the page. */
+type PageFacts = Omit<Page, 'records'>;
 
 /**
  * Runs a per-record follow-up (a retrieve, a sub-list) with bounded concurrency that keeps going across page
@@ -25,7 +28,7 @@ export async function* withFollowUps(
 ): AsyncIterable<Page> {
   async function* pieces(): AsyncIterable<Piece> {
     for await (const page of pages) {
-      const { records, totalCount } = page;
+      const { records, ...facts } = page;
       const n = records.length;
       let run: ApiObject[] = [];
       for (let i = 0; i < n; i++) {
@@ -35,12 +38,12 @@ export async function* withFollowUps(
           continue;
         }
         if (run.length > 0) {
-          yield { run, endOfPage: false, totalCount };
+          yield { run, endOfPage: false, page: facts };
           run = [];
         }
-        yield { follow: record, endOfPage: i === n - 1, totalCount };
+        yield { follow: record, endOfPage: i === n - 1, page: facts };
       }
-      if (run.length > 0 || n === 0) yield { run, endOfPage: true, totalCount };
+      if (run.length > 0 || n === 0) yield { run, endOfPage: true, page: facts };
     }
   }
   let current: ApiObject[] = [];
@@ -49,13 +52,13 @@ export async function* withFollowUps(
   });
   for await (const { piece, result } of done) {
     if (piece.run && piece.endOfPage && current.length === 0) {
-      yield { records: piece.run, totalCount: piece.totalCount }; // a page no record of which needed a follow-up
+      yield { records: piece.run, ...piece.page }; // a page no record of which needed a follow-up
       continue;
     }
     if (piece.run) for (const record of piece.run) current.push(record);
     else if (result) current.push(result);
     if (piece.endOfPage) {
-      yield { records: current, totalCount: piece.totalCount };
+      yield { records: current, ...piece.page };
       current = [];
     }
   }

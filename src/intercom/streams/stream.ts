@@ -9,6 +9,12 @@ export interface Page {
   records: ApiObject[];
   /** The API's total for the whole query, when it gives one (drives ESTIMATE traces). */
   totalCount?: number;
+  /**
+   * Pages of a search read in slices at once (sliced-search.ts) come in no cursor order: this is the cursor at
+   * and above which every record of the pass has been handed on, this page's included (null: no such point
+   * yet). Absent, the pages come newest first in one sequence, and a page's lowest cursor is that point.
+   */
+  resumeAt?: number | null;
 }
 
 /** An array inside a record that also comes out as a child stream `<stream>__<name>`. */

@@ -1,4 +1,4 @@
-import { allOf, searchNewestFirst, updatedBetween } from './search.js';
+import { searchInSlices } from './sliced-search.js';
 import { withFollowUps } from './follow-ups.js';
 import type { ApiObject, FetchContext, IntercomStream, Page } from './stream.js';
 
@@ -29,7 +29,7 @@ export const tickets: IntercomStream = {
     if (typeof ticket.team_assignee_id === 'number') ticket.team_assignee_id = String(ticket.team_assignee_id);
   },
   async *pages(ctx: FetchContext): AsyncIterable<Page> {
-    const pages = searchNewestFirst(ctx.client, '/tickets/search', 'tickets', allOf(...updatedBetween(ctx.since, ctx.until, 'second')));
+    const pages = searchInSlices({ client: ctx.client, path: '/tickets/search', itemsKey: 'tickets', semantics: 'second', since: ctx.since, until: ctx.until, log: ctx.log });
     if (!ctx.wantedChildren.has('parts')) {
       yield* pages;
       return;

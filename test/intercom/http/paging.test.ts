@@ -32,6 +32,7 @@ test('search pages with pagination.starting_after from pages.next, total count f
     const pages = await collect(client.search<{ id: string }>('/conversations/search', { query, sort: { field: 'updated_at', order: 'ascending' } }, { itemsKey: 'conversations', perPage: 2 }));
     assert.deepEqual(pages.map((p) => p.items.map((i) => i.id)), [['1', '2'], ['3', '4'], ['5']]);
     assert.deepEqual(pages.map((p) => p.totalCount), [5, undefined, undefined]);
+    assert.deepEqual(pages.map((p) => (p as { pageTotal?: number }).pageTotal), [5, 5, 5], 'every page says its own total_count');
     assert.deepEqual(server.requests.map((r) => (r.body as { pagination: unknown }).pagination), [
       { per_page: 2 },
       { per_page: 2, starting_after: 'c1' },
@@ -125,7 +126,7 @@ test('items that are not objects with an id are skipped and counted in one WARN;
   const { client, logs } = clientFor(server);
   try {
     const pages = await collect(client.search<{ id: string }>('/contacts/search', { query: {} }, { itemsKey: 'data' }));
-    assert.deepEqual(pages, [{ items: [{ id: 'a' }], totalCount: 3 }, { items: [{ id: 'b' }, { id: 7 }], totalCount: undefined }]);
+    assert.deepEqual(pages, [{ items: [{ id: 'a' }], totalCount: 3, pageTotal: 3 }, { items: [{ id: 'b' }, { id: 7 }], totalCount: undefined, pageTotal: undefined }]);
     assert.deepEqual(logs.map((l) => `${l.level} ${l.message}`), [
       'WARN POST /contacts/search returned 6 items that cannot be records (1 number, 1 null, 1 string, 1 array, 2 object without a usable "id"): skipped',
     ]);
