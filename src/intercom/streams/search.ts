@@ -1,5 +1,5 @@
 import type { IntercomClient } from '../http/client.js';
-import type { ItemsPreparer } from '../http/paging.js';
+import type { ItemsPreparer, PageOf } from '../http/paging.js';
 import type { ApiObject, Page } from './stream.js';
 
 const DAY = 86_400;
@@ -36,9 +36,21 @@ export function allOf(...filters: (ApiObject | undefined)[]): ApiObject {
 }
 
 /**
- * Pages of a search, newest update first: with Intercom's stateless cursor a record updated meanwhile moves
- * ahead of what was read, and no unread record slides into a gap (see replication.ts).
+ * A search's pages newest update first, 150 a page, as the client gives them (each page's own total_count
+ * included): with Intercom's stateless cursor a record updated meanwhile moves ahead of what was read, and no
+ * unread record slides into a gap (see replication.ts).
  */
+export function newestFirstPages(
+  client: IntercomClient,
+  path: string,
+  itemsKey: string,
+  query: ApiObject,
+  opts: { prepare?: ItemsPreparer; ahead?: boolean } = {},
+): AsyncGenerator<PageOf<ApiObject>> {
+  return client.search<ApiObject>(path, { query, sort: { field: 'updated_at', order: 'descending' } }, { itemsKey, perPage: 150, ...opts });
+}
+
+/** Pages of a search, newest update first (newestFirstPages), as a stream's pages. */
 export async function* searchNewestFirst(
   client: IntercomClient,
   path: string,
@@ -46,6 +58,5 @@ export async function* searchNewestFirst(
   query: ApiObject,
   prepare?: ItemsPreparer,
 ): AsyncIterable<Page> {
-  const pages = client.search<ApiObject>(path, { query, sort: { field: 'updated_at', order: 'descending' } }, { itemsKey, perPage: 150, prepare });
-  for await (const page of pages) yield { records: page.items, totalCount: page.totalCount };
+  for await (const page of newestFirstPages(client, path, itemsKey, query, { prepare })) yield { records: page.items, totalCount: page.totalCount };
 }

@@ -26,7 +26,7 @@ import type { IntercomClient } from '../http/client.js';
 import type { ItemsPreparer } from '../http/paging.js';
 import { unixSeconds } from '../replication.js';
 import { PreparedRecord } from '../workers/prepared.js';
-import { allOf, searchNewestFirst, updatedBetween, type DateSemantics } from './search.js';
+import { allOf, newestFirstPages, searchNewestFirst, updatedBetween, type DateSemantics } from './search.js';
 import type { ApiObject, Page } from './stream.js';
 
 /** A search whose first page announces at least this many records (total_count) is read in slices. */
@@ -182,9 +182,7 @@ async function* olderSlice(search: SlicedSearch, query: (since: number | undefin
   let idle = 0; // restarts in a row with nothing handed on in between
   for (;;) {
     const lowestBefore = lowest;
-    const pages = search.client
-      .search<ApiObject>(search.path, { query: query(Number.isFinite(low) ? low : undefined, top), sort: { field: 'updated_at', order: 'descending' } }, { itemsKey: search.itemsKey, perPage: 150, prepare: search.prepare, ahead: false })
-      [Symbol.asyncIterator]();
+    const pages = newestFirstPages(search.client, search.path, search.itemsKey, query(Number.isFinite(low) ? low : undefined, top), { prepare: search.prepare, ahead: false });
     let before: number | undefined;
     let again = false;
     try {
