@@ -27,9 +27,9 @@ before(async () => {
   sandbox = await startSandbox({ seed: 23, sizes: SIZES });
   let n = 0;
   proxy = await startSlowProxy(sandbox.url, {
-    // Searches answer 60-104 ms late, unevenly: the read waits on round trips (so large searches are cut, even
+    // Searches answer 200-244 ms late, unevenly: the read waits on round trips (so large searches are cut, even
     // on a machine busy with other tests), and the slices' pages overtake one another.
-    delayMs: (method, path) => (method === 'POST' && path.endsWith('/search') ? 60 + ((n++ * 37) % 45) : 0),
+    delayMs: (method, path) => (method === 'POST' && path.endsWith('/search') ? 200 + ((n++ * 37) % 45) : 0),
     answer: (req) => {
       if (req.method === 'POST' && req.path.endsWith('/search')) searches.push({ path: req.path, body: JSON.parse(req.body.toString('utf8')) });
       return undefined;
@@ -150,7 +150,7 @@ describe('records updated while slices are read (offset cursors, as the field no
       const byAge = [...truth].sort((a, b) => a.updated_at - b.updated_at);
       // Every 40th record, oldest to newest: some in every slice, some already read and some not.
       const moving = byAge.filter((_, i) => i % 40 === 7).map((r) => r.id);
-      own.faults.update({ latencyMs: 60 }); // the read waits on round trips: the search is cut
+      own.faults.update({ latencyMs: 150 }); // the read waits on round trips: the search is cut
       own.log.length = 0;
       const running = runConnector('read', { config: ownConfig(), catalog: configuredCatalog(ownCatalog, [stream], 'incremental'), timeoutMs: 180_000 });
       let finished = false;
