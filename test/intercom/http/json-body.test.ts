@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isBlank, parseJsonBody, parsePiecewise } from '../../../src/intercom/http/json-body.js';
+import { isBlank, parseAtSeams, parseJsonBody, parsePiecewise } from '../../../src/intercom/http/json-body.js';
 
 const bytes = (text: string) => new Uint8Array(Buffer.from(text, 'utf8'));
 
@@ -65,6 +65,37 @@ test('shapes it does not split are parsed whole, with the same result or the sam
   for (const text of invalid) {
     assert.throws(() => JSON.parse(text), SyntaxError);
     assert.throws(() => parseJsonBody(bytes(text)), SyntaxError);
+  }
+});
+
+test('a compact page is cut at its seams (found natively) into groups that parse to exactly what JSON.parse gives', () => {
+  const text = JSON.stringify(page(300));
+  const seams = parseAtSeams(Buffer.from(text));
+  assert.notEqual(seams, undefined, 'a search page is cut at its seams');
+  assert.deepEqual(seams, JSON.parse(text));
+  assert.deepEqual(Object.keys(seams as object), Object.keys(page(300)));
+});
+
+test('a seam inside an element, or no seam to find: the bytes are walked instead, with the same result', () => {
+  // A seam holds quotes, so it is never inside a string (quotes there are escaped); but an element may hold a
+  // list of objects starting like the elements do. Here most of each element is such a list: the first seam
+  // found past the middle of a group is in it, and the group cut there does not parse.
+  const contacts = Array.from({ length: 60 }, (_, k) => ({ type: 'contact', id: `x${k}` }));
+  const items = Array.from({ length: 120 }, (_, i) => ({ ...record(i), note: '},{"type":"contact"', nested: contacts }));
+  const text = JSON.stringify({ type: 'list', data: items, total_count: 120 });
+  assert.ok(text.includes('},{"type":"contact","id":"x1"}'));
+  assert.equal(parseAtSeams(Buffer.from(text)), undefined);
+  assert.deepEqual(parsePiecewise(bytes(text)), JSON.parse(text));
+  assert.deepEqual(parseJsonBody(bytes(text)), JSON.parse(text));
+  for (const [why, body] of [
+    ['not compact', JSON.stringify(page(150), null, 1)],
+    ['the first "[" in a string of the head, after an escape', JSON.stringify({ note: 'a\\":[{', ...page(150) })],
+    ['the array not at the top level', JSON.stringify({ meta: page(150) })],
+    ['elements that are not objects', JSON.stringify({ data: Array.from({ length: 30000 }, (_, i) => i) })],
+    ['an empty array first', JSON.stringify({ other: [], ...page(150) })],
+  ] as const) {
+    assert.equal(parseAtSeams(Buffer.from(body)), undefined, why);
+    assert.deepEqual(parseJsonBody(bytes(body)), JSON.parse(body), why);
   }
 });
 
