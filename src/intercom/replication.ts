@@ -126,7 +126,7 @@ export function familyGroup(
       large ||= typeof total === 'number' && total >= PAGE_WORKERS_FROM;
       if (!large) return undefined;
       preparedPages++;
-      return workers.prepare({ ...job, elements: cut.elements, starts: cut.starts, ends: cut.ends });
+      return workers.prepare({ ...job, elements: cut.elements, starts: cut.starts, ends: cut.ends, groups: cut.groups });
     };
   }
   let preparedPages = 0;

@@ -78,6 +78,20 @@ export function parsePiecewise(bytes: Uint8Array): unknown {
  * groups' elements are the array's elements, and the result is JSON.parse's.
  */
 export function parseAtSeams(b: Buffer): unknown {
+  const seams = seamsOf(b);
+  if (seams === undefined) return undefined;
+  const items = parseGroups(b, seams.starts, seams.ends);
+  if (items === undefined) return undefined;
+  seams.envelope[seams.key] = items;
+  return seams.envelope;
+}
+
+/**
+ * Where a body's items seem to meet (see parseAtSeams): the envelope parsed with the array emptied, its key,
+ * and ranges of the body each holding one or more whole elements (a group), if the seams are real: only
+ * parsing every group tells. Undefined when the body has not that shape.
+ */
+function seamsOf(b: Buffer): { envelope: Record<string, unknown>; key: string; open: number; close: number; starts: number[]; ends: number[] } | undefined {
   const open = b.indexOf(0x5b); // '['
   const close = b.lastIndexOf(0x5d); // ']'
   if (open < 3 || close < open || b[open - 1] !== COLON || b[open - 2] !== QUOTE || b[open + 1] !== 0x7b) return undefined;
@@ -93,23 +107,43 @@ export function parseAtSeams(b: Buffer): unknown {
   }
   if (cut === undefined) return undefined;
   const seam = Buffer.concat([SEAM_START, b.subarray(open + 1, firstComma + 1)]);
+  const starts: number[] = [];
+  const ends: number[] = [];
+  for (let from = open + 1; from < close;) {
+    let end = close;
+    if (close - from > GROUP_BYTES) {
+      const at = b.indexOf(seam, from + GROUP_BYTES / 2);
+      if (at !== -1 && at < close) end = at + 1;
+    }
+    starts.push(from);
+    ends.push(end);
+    from = end + 1;
+  }
+  return { ...cut, open, close, starts, ends };
+}
+
+/** Each range of `b` parsed as the elements of an array, all in order; undefined when one does not parse. */
+function parseGroups(b: Buffer, starts: readonly number[], ends: readonly number[]): unknown[] | undefined {
   const items: unknown[] = [];
   try {
-    for (let from = open + 1; from < close;) {
-      let end = close;
-      if (close - from > GROUP_BYTES) {
-        const at = b.indexOf(seam, from + GROUP_BYTES / 2);
-        if (at !== -1 && at < close) end = at + 1;
-      }
-      const group = JSON.parse(`[${b.toString('utf8', from, end)}]`) as unknown[];
+    for (let g = 0; g < starts.length; g++) {
+      const group = JSON.parse(`[${b.toString('utf8', starts[g]!, ends[g]!)}]`) as unknown[];
       for (let i = 0; i < group.length; i++) items.push(group[i]);
-      from = end + 1;
     }
   } catch {
     return undefined;
   }
-  cut.envelope[cut.key] = items;
-  return cut.envelope;
+  return items;
+}
+
+/**
+ * The items of a cut body (cutLargestArray), parsed here: by element, or by group, and when a seam was not
+ * one, all of them at once (then a SyntaxError means the items are not valid JSON).
+ */
+export function parseCutItems(cut: Pick<CutBody, 'elements' | 'starts' | 'ends' | 'groups'>): unknown[] {
+  const buffer = Buffer.from(cut.elements.buffer, cut.elements.byteOffset, cut.elements.byteLength);
+  if (!cut.groups) return parseElements(buffer, cut.starts, cut.ends);
+  return parseGroups(buffer, cut.starts, cut.ends) ?? (JSON.parse(`[${buffer.toString('utf8', cut.starts[0]!, cut.ends[cut.ends.length - 1]!)}]`) as unknown[]);
 }
 
 /**
@@ -170,23 +204,26 @@ export function parseElements(buffer: Buffer, starts: readonly number[], ends: r
 
 /**
  * A body's one large array cut out, for its elements to be parsed elsewhere (a worker thread): the envelope
- * parsed (the array emptied), the array's key, and the elements as bytes of their own (offsets into `elements`).
- * Undefined when the body is small or has not that shape: it is then parsed whole (parseJsonBody).
+ * parsed (the array emptied), the array's key, and the elements as bytes of their own (offsets into `elements`):
+ * one range per element, or, when `groups`, ranges cut at seams (parseAtSeams), each one or more elements if
+ * the seams are real, which only parsing tells (parseCutItems). Undefined when the body is small or has not
+ * that shape: it is then parsed whole (parseJsonBody).
  */
-export interface CutBody { envelope: Record<string, unknown>; key: string; elements: Uint8Array; starts: number[]; ends: number[] }
+export interface CutBody { envelope: Record<string, unknown>; key: string; elements: Uint8Array; starts: number[]; ends: number[]; groups: boolean }
 
 export function cutLargestArray(bytes: Uint8Array): CutBody | undefined {
   if (bytes.byteLength < PIECEWISE_FROM) return undefined;
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const split = largestArray(buffer);
-  if (!split) return undefined;
-  const cut = envelopeOf(buffer, split);
-  if (!cut) return undefined;
+  const seams = seamsOf(buffer);
+  const exact = seams ? undefined : largestArray(buffer);
+  const split = seams ?? exact;
+  const cut = seams ?? (exact && envelopeOf(buffer, exact));
+  if (!split || !cut) return undefined;
   const from = split.starts[0]!;
   // A copy of its own (an ArrayBuffer that can be handed to another thread without the rest of the body).
   const elements = new Uint8Array(split.ends[split.ends.length - 1]! - from);
   elements.set(buffer.subarray(from, from + elements.length));
-  return { ...cut, elements, starts: split.starts.map((s) => s - from), ends: split.ends.map((e) => e - from) };
+  return { envelope: cut.envelope, key: cut.key, elements, starts: split.starts.map((s) => s - from), ends: split.ends.map((e) => e - from), groups: seams !== undefined };
 }
 
 /**

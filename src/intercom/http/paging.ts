@@ -5,7 +5,7 @@
 import { systemError, transientError } from '../../airbyte/errors.js';
 import { quote } from '../../airbyte/quote.js';
 import { SkippedItems, type ApiItem } from './items.js';
-import { cutLargestArray, parseElements, parseJsonBody, type CutBody } from './json-body.js';
+import { cutLargestArray, parseCutItems, parseJsonBody, type CutBody } from './json-body.js';
 import type { Log } from './pacer.js';
 
 export type Query = Record<string, string | number | boolean | undefined>;
@@ -41,7 +41,7 @@ export function decodeDeferred(bytes: Uint8Array, itemsKey: string, prepare: Ite
   const cut = cutLargestArray(bytes);
   if (!cut || cut.key !== itemsKey) return parseJsonBody(bytes);
   const prepared = prepare(cut);
-  cut.envelope[cut.key] = prepared ? new DeferredItems(prepared) : parseElements(Buffer.from(cut.elements.buffer, cut.elements.byteOffset, cut.elements.byteLength), cut.starts, cut.ends);
+  cut.envelope[cut.key] = prepared ? new DeferredItems(prepared) : parseCutItems(cut);
   return cut.envelope;
 }
 

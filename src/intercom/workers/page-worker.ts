@@ -10,8 +10,9 @@ import type { ApiObject } from '../streams/stream.js';
 import type { PageJob, PageResult, WireItem, WireRecord } from './prepared.js';
 
 /**
- * One page prepared: what the worker sends back for `job`. Record by record (parse, transform, serialise), so
- * each record's objects are garbage before the next one is parsed: they die young, in the young generation.
+ * One page prepared: what the worker sends back for `job`. Record by record (parse, transform, serialise), or
+ * a group of records at a time when the page was cut at its seams (CutBody.groups: about 64 KB of records), so
+ * the records' objects are garbage soon after they are parsed: they die young, in the young generation.
  */
 export function preparePage(family: Family, job: PageJob): PageResult {
   const { root } = family;
@@ -33,12 +34,11 @@ export function preparePage(family: Family, job: PageJob): PageResult {
     at += out.write(json, at, 'utf8');
     return [start, at];
   };
-  for (let i = 0; i < job.starts.length; i++) {
-    const text = buffer.toString('utf8', job.starts[i]!, job.ends[i]!);
-    const value = JSON.parse(text) as unknown;
+  /** One item: a prepared record, or, when the main thread must finish it, its JSON text. */
+  const prepare = (value: unknown, text: string | undefined) => {
     if (!isPlainItem(value) || !isUsableKey(value.id) || !isUsableKey(value[root.primaryKey]) || root.followUp?.(value, wanted)) {
-      items.push({ raw: text });
-      continue;
+      items.push({ raw: text ?? JSON.stringify(value) });
+      return;
     }
     const record = value;
     const item: WireRecord = { id: record.id as string | number, children: [] };
@@ -49,6 +49,27 @@ export function preparePage(family: Family, job: PageJob): PageResult {
     if (job.parent) item.parent = put(record);
     if (childSet.size > 0) for (const row of family.split(record, childSet)) item.children.push(childIndex.get(row.stream)!, ...put(row.data));
     items.push(item);
+  };
+  const { starts, ends } = job;
+  if (!job.groups) {
+    for (let i = 0; i < starts.length; i++) {
+      const text = buffer.toString('utf8', starts[i]!, ends[i]!);
+      prepare(JSON.parse(text) as unknown, text);
+    }
+    return { items, out: new Uint8Array(out.buffer, 0, at) };
+  }
+  for (let g = 0; g < starts.length; g++) {
+    let group: unknown[];
+    try {
+      group = JSON.parse(`[${buffer.toString('utf8', starts[g]!, ends[g]!)}]`) as unknown[];
+    } catch {
+      // A seam that was not one: every item at once, from the start (a SyntaxError now: the items are not JSON).
+      items.length = 0;
+      at = 0;
+      group = JSON.parse(`[${buffer.toString('utf8', starts[0]!, ends[ends.length - 1]!)}]`) as unknown[];
+      g = starts.length;
+    }
+    for (let i = 0; i < group.length; i++) prepare(group[i], undefined);
   }
   return { items, out: new Uint8Array(out.buffer, 0, at) };
 }

@@ -35,10 +35,11 @@ export interface PageJob {
   children: string[];
   /** The child arrays wanted in this sync (FetchContext.wantedChildren): what decides a follow-up. */
   wantedChildren: string[];
-  /** The page's items: JSON elements at starts[i]..ends[i] of `elements`. */
+  /** The page's items: JSON elements at starts[i]..ends[i] of `elements`, or groups of them (CutBody). */
   elements: Uint8Array;
   starts: number[];
   ends: number[];
+  groups: boolean;
 }
 
 /** A prepared record as it crosses threads (structured clone keeps no class). */

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isBlank, parseAtSeams, parseJsonBody, parsePiecewise } from '../../../src/intercom/http/json-body.js';
+import { cutLargestArray, isBlank, parseAtSeams, parseCutItems, parseJsonBody, parsePiecewise } from '../../../src/intercom/http/json-body.js';
 
 const bytes = (text: string) => new Uint8Array(Buffer.from(text, 'utf8'));
 
@@ -86,6 +86,11 @@ test('a seam inside an element, or no seam to find: the bytes are walked instead
   assert.ok(text.includes('},{"type":"contact","id":"x1"}'));
   assert.equal(parseAtSeams(Buffer.from(text)), undefined);
   assert.deepEqual(parsePiecewise(bytes(text)), JSON.parse(text));
+  // Cut for elsewhere: the ranges are groups that do not all parse; parsed here, all at once instead.
+  const cut = cutLargestArray(bytes(text))!;
+  assert.ok(cut.groups);
+  assert.deepEqual(parseCutItems(cut), JSON.parse(text).data);
+  assert.throws(() => parseCutItems(cutLargestArray(bytes(text.replace('"id":"7"', '"id":7"')))!), SyntaxError);
   assert.deepEqual(parseJsonBody(bytes(text)), JSON.parse(text));
   for (const [why, body] of [
     ['not compact', JSON.stringify(page(150), null, 1)],
