@@ -2,7 +2,8 @@
 // exponential backoff and full jitter, error mapping, cursor paging and the companies scroll.
 // It knows nothing of stdout: it logs through `log` and throws ConnectorErrors.
 import { createHash } from 'node:crypto';
-import { Pool } from 'undici';
+import { createRequire } from 'node:module';
+import type { Pool as UndiciPool } from 'undici';
 import { systemError, transientError } from '../../airbyte/errors.js';
 import { redactText } from '../../airbyte/redact.js';
 import { errorForStatus, IntercomHttpError, LostResponseError, networkFailure } from './errors.js';
@@ -10,6 +11,14 @@ import { bodyText, isBlank, parseJsonBody } from './json-body.js';
 import { decodeDeferred, listPages, searchPages, type ItemsPreparer, type PageOf, type Query } from './paging.js';
 import { rateLimitHeaders, sharedPacer, type Log, type Pacer } from './pacer.js';
 import { DEFAULT_MAX_SCROLL_RESTARTS, scrollCompanies, type ScrollPage } from './scroll.js';
+
+// undici's index loads all it has (fetch, WebSocket, mocks, caches, proxies: about 110 files, 200 ms of a
+// `discover` on a slow machine, 4 MB of heap); the connector uses one Pool and its request(), which the index
+// puts on the Dispatcher prototype: the same here, from the same files (no `exports` map in undici 7 limits this).
+const load = createRequire(import.meta.url);
+const Pool = load('undici/lib/dispatcher/pool.js') as typeof UndiciPool;
+const dispatcher = (load('undici/lib/dispatcher/dispatcher.js') as { prototype: Record<string, unknown> }).prototype;
+dispatcher['request'] ??= load('undici/lib/api/api-request.js');
 
 export { IntercomHttpError, LostResponseError } from './errors.js';
 
@@ -85,7 +94,7 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 export class IntercomClient {
   private readonly origin: string;
   private readonly basePath: string;
-  private readonly pool: Pool;
+  private readonly pool: UndiciPool;
   private readonly pacer: Pacer;
   private readonly headers: Record<string, string>;
   private readonly secrets: string[];
@@ -260,7 +269,7 @@ export class IntercomClient {
       }, this.timeoutMs);
       try {
         let body: Uint8Array;
-        let res: Awaited<ReturnType<Pool['request']>>;
+        let res: Awaited<ReturnType<UndiciPool['request']>>;
         try {
           res = await this.pool.request({
             path: url.pathname + url.search,
