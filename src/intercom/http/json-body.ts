@@ -71,11 +71,12 @@ export function parsePiecewise(bytes: Uint8Array): unknown {
  * a key (`"data":[{`), its last ']' closing it. A seam is `},` followed by the first element's first key and
  * value (`},{"type":"contact",`), found by indexOf about every GROUP_BYTES.
  *
- * Nothing here is trusted: the envelope (the body with the array emptied) must parse, with that key holding
- * the emptied array (envelopeOf), and every group must parse as an array. A wrong guess cannot pass both: a
- * seam inside a string leaves its group's string unterminated; one inside a nested value, or a '[' or ']' that
- * is not the top-level array's, leaves brackets unbalanced in a group or in the envelope. When all parse, the
- * groups' elements are the array's elements, and the result is JSON.parse's.
+ * Nothing here is trusted: the '[' must be in the top-level object (atTopLevel), the envelope (the body with
+ * the array emptied) must parse with that key holding the emptied array (envelopeOf), and every group must
+ * parse as an array. A wrong guess cannot pass: a seam holds a quote, which inside a string is escaped, so it
+ * is never in one; a seam inside a nested value, or a ']' that is not the array's, leaves brackets unbalanced
+ * in a group or in the envelope. When all parse, the groups' elements are the array's elements, and the result
+ * is JSON.parse's.
  */
 export function parseAtSeams(b: Buffer): unknown {
   const seams = seamsOf(b);
