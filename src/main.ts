@@ -2,6 +2,7 @@
 // The connector's entry point. Only the spec and the command line are loaded up front: the source (HTTP
 // client, catalog, replication engine) is imported when a command needs it, so `spec` starts fast.
 import { rowsAnnounced } from './v8-flags.js';
+import type { ValidateFunction } from 'ajv';
 import { runConnector } from './airbyte/cli.js';
 import { loadSpec, packageInfo } from './intercom/package.js';
 
@@ -10,6 +11,8 @@ process.exitCode = await runConnector(
   {
     spec: loadSpec(),
     load: async () => new (await import('./intercom/source.js')).IntercomSource(),
+    // Compiled ahead of time from spec.json (scripts/config-validator.ts): no command loads ajv.
+    configValidator: async () => (await import('./intercom/config-validator.js')).validate as ValidateFunction,
   },
   process.argv.slice(2),
   {

@@ -6,6 +6,7 @@
 // essentials. The config loader (ajv), the state reader and the read loop are imported by the commands that
 // use them, and a LazySource loads the source itself (its HTTP client...) only for check, discover and read.
 import { constants as osConstants } from 'node:os';
+import type { ValidateFunction } from 'ajv';
 import { toAirbyteCatalog } from './catalog.js';
 import { configError } from './errors.js';
 import { Emitter, OUTPUT_BATCH_BYTES, OutputClosedError } from './emitter.js';
@@ -19,6 +20,8 @@ import type { RunContext, Source } from './source.js';
 export interface LazySource<C> {
   spec: ConnectorSpecification;
   load(): Promise<Source<C>>;
+  /** The validator of spec.connectionSpecification compiled ahead of time (see validateConfig), if there is one. */
+  configValidator?(): Promise<ValidateFunction>;
 }
 
 /** Who the connector is, for --help and --version. */
@@ -205,7 +208,8 @@ export async function runConnector<C>(provider: Source<C> | LazySource<C>, argv:
   const loadSource = async (): Promise<Source<C>> => (source ??= await (provider as LazySource<C>).load());
   const readConfig = async (path: string): Promise<{ source: Source<C>; config: C }> => {
     const { loadConfig } = await import('./config.js');
-    const { raw } = await loadConfig(path, provider.spec, (found) => { secrets = [...secrets, ...found]; });
+    const compiled = isLazy(provider) ? provider.configValidator?.bind(provider) : undefined;
+    const { raw } = await loadConfig(path, provider.spec, (found) => { secrets = [...secrets, ...found]; }, compiled);
     const loaded = await loadSource();
     return { source: loaded, config: loaded.parseConfig(raw, ctx) };
   };
