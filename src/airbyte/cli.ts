@@ -3,8 +3,9 @@
 // parses) goes to stderr, redacted like stdout.
 //
 // Start-up cost matters (the platform runs spec and discover often): this module loads only the protocol
-// essentials. The config loader (ajv), the state reader and the read loop are imported by the commands that
-// use them, and a LazySource loads the source itself (its HTTP client...) only for check, discover and read.
+// essentials. The config loader, the state reader and the read loop are imported by the commands that use
+// them, and a LazySource loads the source itself (its HTTP client...) only for check, discover and read; with
+// a config validator compiled ahead of time (LazySource.configValidator), ajv is never loaded.
 import { constants as osConstants } from 'node:os';
 import type { ValidateFunction } from 'ajv';
 import { toAirbyteCatalog } from './catalog.js';
