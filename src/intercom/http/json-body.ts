@@ -92,7 +92,7 @@ export function parseAtSeams(b: Buffer): unknown {
  * and ranges of the body each holding one or more whole elements (a group), if the seams are real: only
  * parsing every group tells. Undefined when the body has not that shape.
  */
-function seamsOf(b: Buffer): { envelope: Record<string, unknown>; key: string; open: number; close: number; starts: number[]; ends: number[] } | undefined {
+function seamsOf(b: Buffer): { envelope: Record<string, unknown>; key: string; starts: number[]; ends: number[] } | undefined {
   const open = b.indexOf(0x5b); // '['
   const close = b.lastIndexOf(0x5d); // ']'
   if (open < 3 || close < open || b[open - 1] !== COLON || b[open - 2] !== QUOTE || b[open + 1] !== 0x7b) return undefined;
@@ -120,7 +120,12 @@ function seamsOf(b: Buffer): { envelope: Record<string, unknown>; key: string; o
     ends.push(end);
     from = end + 1;
   }
-  return { ...cut, open, close, starts, ends };
+  return { ...cut, starts, ends };
+}
+
+/** The comma-separated elements at b[start..end), parsed as one array (throws a SyntaxError when they are not JSON). */
+export function elementsAt(b: Buffer, start: number, end: number): unknown[] {
+  return JSON.parse(`[${b.toString('utf8', start, end)}]`) as unknown[];
 }
 
 /** Each range of `b` parsed as the elements of an array, all in order; undefined when one does not parse. */
@@ -128,7 +133,7 @@ function parseGroups(b: Buffer, starts: readonly number[], ends: readonly number
   const items: unknown[] = [];
   try {
     for (let g = 0; g < starts.length; g++) {
-      const group = JSON.parse(`[${b.toString('utf8', starts[g]!, ends[g]!)}]`) as unknown[];
+      const group = elementsAt(b, starts[g]!, ends[g]!);
       for (let i = 0; i < group.length; i++) items.push(group[i]);
     }
   } catch {
@@ -144,7 +149,7 @@ function parseGroups(b: Buffer, starts: readonly number[], ends: readonly number
 export function parseCutItems(cut: Pick<CutBody, 'elements' | 'starts' | 'ends' | 'groups'>): unknown[] {
   const buffer = Buffer.from(cut.elements.buffer, cut.elements.byteOffset, cut.elements.byteLength);
   if (!cut.groups) return parseElements(buffer, cut.starts, cut.ends);
-  return parseGroups(buffer, cut.starts, cut.ends) ?? (JSON.parse(`[${buffer.toString('utf8', cut.starts[0]!, cut.ends[cut.ends.length - 1]!)}]`) as unknown[]);
+  return parseGroups(buffer, cut.starts, cut.ends) ?? elementsAt(buffer, cut.starts[0]!, cut.ends[cut.ends.length - 1]!);
 }
 
 /**
@@ -196,7 +201,7 @@ export function parseElements(buffer: Buffer, starts: readonly number[], ends: r
   for (let first = 0; first < starts.length;) {
     let last = first;
     while (last + 1 < starts.length && ends[last + 1]! - starts[first]! <= GROUP_BYTES) last++;
-    const group = JSON.parse(`[${buffer.toString('utf8', starts[first]!, ends[last]!)}]`) as unknown[];
+    const group = elementsAt(buffer, starts[first]!, ends[last]!);
     for (let i = 0; i < group.length; i++) items.push(group[i]);
     first = last + 1;
   }

@@ -5,6 +5,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { families, type Family } from '../catalog.js';
 import type { CustomAttributeCatalog } from '../custom-attributes.js';
 import { isPlainItem, isUsableKey } from '../http/items.js';
+import { elementsAt } from '../http/json-body.js';
 import { unixSeconds } from '../replication.js';
 import type { ApiObject } from '../streams/stream.js';
 import type { PageJob, PageResult, WireItem, WireRecord } from './prepared.js';
@@ -61,12 +62,12 @@ export function preparePage(family: Family, job: PageJob): PageResult {
   for (let g = 0; g < starts.length; g++) {
     let group: unknown[];
     try {
-      group = JSON.parse(`[${buffer.toString('utf8', starts[g]!, ends[g]!)}]`) as unknown[];
+      group = elementsAt(buffer, starts[g]!, ends[g]!);
     } catch {
       // A seam that was not one: every item at once, from the start (a SyntaxError now: the items are not JSON).
       items.length = 0;
       at = 0;
-      group = JSON.parse(`[${buffer.toString('utf8', starts[0]!, ends[ends.length - 1]!)}]`) as unknown[];
+      group = elementsAt(buffer, starts[0]!, ends[ends.length - 1]!);
       g = starts.length;
     }
     for (let i = 0; i < group.length; i++) prepare(group[i], undefined);
