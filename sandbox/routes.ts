@@ -11,6 +11,7 @@ import { conversationWithParts, RETRIEVE_PART_LIMIT } from './workspace/conversa
 import { ticketWithParts } from './workspace/tickets.js';
 import { dataAttributes, me, segment } from './workspace/directory.js';
 import type { Entity, Workspace } from './workspace/index.js';
+import { contactCompanyIndices } from './workspace/contacts.js';
 import type { Fault } from './faults.js';
 
 /**
@@ -297,14 +298,16 @@ export const ROUTES: Route[] = [
     method: 'GET', pattern: /^\/contacts\/([^/]+)\/(tags|companies|segments|notes)$/, scope: 'read_users_companies',
     handle(ctx, req) {
       const [id, list] = req.params as [string, string];
-      contactIndex(ctx, id);
+      const i = contactIndex(ctx, id);
       const ws = ctx.ws, v = req.version;
       switch (list) {
         case 'tags': return json({ type: 'list', data: ws.contactTags(id, v) });
         case 'segments': return json({ type: 'list', data: ws.contactSegments(id, v) });
         case 'companies': {
-          const data = ws.contactCompanies(id, v)!;
-          return json({ type: 'list', data, total_count: data.length, pages: { ...singlePage, per_page: Math.max(50, data.length) } });
+          // The companies' cached bytes, as list pages serve them: the same text as JSON.stringify of ws.contactCompanies().
+          const indices = contactCompanyIndices(ws, i);
+          const after = `,"total_count":${indices.length},"pages":${JSON.stringify({ ...singlePage, per_page: Math.max(50, indices.length) })}}`;
+          return ok(listBody(ctx, 'companies', indices, v, `{"type":"list","data":`, after));
         }
         default: {
           const data = ws.contactNotes(id, v)!;

@@ -88,6 +88,10 @@ test('inline lists show 10 with has_more and the url serves the full list', asyn
     assert.equal(reply.status, 200);
     assert.equal(reply.json.data.length, contact[list].total_count, list);
   }
+  // The companies list is assembled from the render cache's bytes: the same text as the ground truth serialised.
+  const companies = sb.workspace.contactCompanies(crowded)!;
+  const full = await call(sb, 'GET', contact.companies.url);
+  assert.equal(full.text, JSON.stringify({ type: 'list', data: companies, total_count: companies.length, pages: { type: 'pages', page: 1, per_page: Math.max(50, companies.length), total_pages: 1 } }));
   const segments = await call(sb, 'GET', `/contacts/${crowded}/segments`);
   assert.deepEqual(segments.json.data.map((s: any) => s.id), sb.workspace.contactSegments(crowded)!.map((s) => s.id));
   assert.equal((await call(sb, 'GET', '/contacts/000000000000000000000000/tags')).status, 404);
