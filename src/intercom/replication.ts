@@ -7,6 +7,7 @@ import type { ItemsPreparer } from './http/paging.js';
 import { readSavedCursor } from './saved-state.js';
 import type { ApiObject } from './streams/stream.js';
 import type { PageWorkers } from './workers/pool.js';
+import { InlinePreparer } from './workers/prepare-page.js';
 import { PreparedRecord } from './workers/prepared.js';
 
 /**
@@ -114,19 +115,23 @@ export function familyGroup(
   const uniform = childTargets.every((t) => t.bound === childTargets[0]!.bound && t.until === childTargets[0]!.until);
 
   /**
-   * Page workers for this pass: when there are some, the stream allows them, and no other table rides along
-   * (a rider needs each record on this thread). A page goes to them once the pass is large enough.
+   * Who prepares this pass's pages (workers/prepare-page.ts): the page worker threads when there are some, else
+   * this thread (for pages it can read as Latin-1). Only when the stream allows it and no other table rides
+   * along (a rider needs each record as an object). A page is prepared once the pass is large enough.
    */
   function preparer(): ItemsPreparer | undefined {
-    if (!workers || riders.length > 0 || root.companion || viewTargets.length > 0 || root.primaryKey !== 'id' || !root.offThread?.(wantedChildren)) return undefined;
+    if (riders.length > 0 || root.companion || viewTargets.length > 0 || root.primaryKey !== 'id' || !root.offThread?.(wantedChildren)) return undefined;
+    const pages = workers ?? new InlinePreparer(family);
+    if (!pages) return undefined;
     const job = { family: root.name, parent: parent !== undefined, children: childTargets.map((t) => t.name), wantedChildren: [...wantedChildren] };
     let large = false;
     return (cut) => {
       const total = cut.envelope['total_count'];
       large ||= typeof total === 'number' && total >= PAGE_WORKERS_FROM;
       if (!large) return undefined;
-      preparedPages++;
-      return workers.prepare({ ...job, elements: cut.elements, starts: cut.starts, ends: cut.ends, groups: cut.groups });
+      const items = pages.prepare({ ...job, elements: cut.elements, starts: cut.starts, ends: cut.ends, groups: cut.groups });
+      if (items) preparedPages++;
+      return items;
     };
   }
   let preparedPages = 0;
@@ -223,7 +228,7 @@ export function familyGroup(
     }
     skipped.report(ctx.log);
     for (const rider of gathered) rider.skipped.report(ctx.log);
-    if (preparedPages > 0) ctx.log('INFO', `stream ${root.name}: ${preparedPages} pages prepared by page worker threads`);
+    if (preparedPages > 0) ctx.log('INFO', `stream ${root.name}: ${preparedPages} pages prepared ${workers ? 'by page worker threads' : 'as Latin-1 text'}`);
     yield* checkpoints(targets, true);
   }
   return { streams: [...names, ...riders.map((r) => r.root.name)], read };

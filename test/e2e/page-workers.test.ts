@@ -12,6 +12,8 @@ import { PAGE_WORKERS_FROM } from '../../src/intercom/replication.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pageWorkerCount, usableCores } from '../../src/intercom/workers/count.js';
+import { families } from '../../src/intercom/catalog.js';
+import { customAttributesOf, type CustomAttributeCatalog } from '../../src/intercom/custom-attributes.js';
 import { availableParallelism } from 'node:os';
 import { configuredCatalog, records, runConnector, tempDir, traces, type Message, type RunResult } from '../helpers/connector.js';
 
@@ -74,6 +76,29 @@ describe('full refresh', () => {
     const tagsPerUser = new Map<string, number>();
     for (const row of records(workers.messages, 'users__tags')) tagsPerUser.set(row._sdc_source_key_id as string, (tagsPerUser.get(row._sdc_source_key_id as string) ?? 0) + 1);
     assert.ok([...tagsPerUser.values()].some((n) => n > 10), 'some users had more than the 10 inline tags');
+  });
+
+  test('with no worker, users pages read as Latin-1 text: each record as the UTF-8 way makes it from the ground truth', async () => {
+    // The connector's INFO line says this thread prepared the users' pages (workers/prepare-page.ts).
+    assert.match(logs(inline.messages).find((l) => l.startsWith('stream users:')) ?? '', /^stream users: \d+ pages prepared as Latin-1 text$/);
+    const attributes: CustomAttributeCatalog = {};
+    for (const model of ['contact', 'company'] as const) {
+      const res = await fetch(`${sandbox.url}/data_attributes?model=${model}`, { headers: { authorization: `Bearer ${sandbox.token}`, accept: 'application/json' } });
+      attributes[model] = customAttributesOf(((await res.json()) as { data: [] }).data);
+    }
+    const users = families(attributes).find((f) => f.root.name === 'users')!;
+    let compared = 0;
+    let beyondAscii = 0;
+    for (const record of records(inline.messages, 'users')) {
+      const truth = sandbox.workspace.get('users', String(record.id)) as Record<string, any>;
+      if (truth.tags?.has_more || truth.companies?.has_more) continue; // completed by a follow-up request
+      users.transform(truth);
+      assert.equal(JSON.stringify(record), JSON.stringify(truth), `user ${record.id}`);
+      compared++;
+      if (/[^\x00-\x7f]/.test(JSON.stringify(truth))) beyondAscii++;
+    }
+    assert.ok(compared >= PAGE_WORKERS_FROM * 0.8, `${compared} users compared`);
+    assert.ok(beyondAscii > compared / 2, `${beyondAscii} of them hold text beyond ASCII`);
   });
 
   test('custom attribute changes (meta) come through the workers too', () => {

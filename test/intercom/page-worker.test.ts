@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { families } from '../../src/intercom/catalog.js';
 import { cutLargestArray, parseAtSeams } from '../../src/intercom/http/json-body.js';
-import { preparePage } from '../../src/intercom/workers/page-worker.js';
+import { preparePage } from '../../src/intercom/workers/prepare-page.js';
 import type { WireRecord } from '../../src/intercom/workers/prepared.js';
 
 const users = families().find((f) => f.root.name === 'users')!;

@@ -123,9 +123,12 @@ function seamsOf(b: Buffer): { envelope: Record<string, unknown>; key: string; s
   return { ...cut, starts, ends };
 }
 
-/** The comma-separated elements at b[start..end), parsed as one array (throws a SyntaxError when they are not JSON). */
-export function elementsAt(b: Buffer, start: number, end: number): unknown[] {
-  return JSON.parse(`[${b.toString('utf8', start, end)}]`) as unknown[];
+/**
+ * The comma-separated elements at b[start..end), parsed as one array (throws a SyntaxError when they are not JSON).
+ * Decoded as UTF-8, or as Latin-1 where the caller knows what that means (workers/prepare-page.ts).
+ */
+export function elementsAt(b: Buffer, start: number, end: number, encoding: 'utf8' | 'latin1' = 'utf8'): unknown[] {
+  return JSON.parse(`[${b.toString(encoding, start, end)}]`) as unknown[];
 }
 
 /** Each range of `b` parsed as the elements of an array, all in order; undefined when one does not parse. */

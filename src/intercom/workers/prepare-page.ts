@@ -1,0 +1,194 @@
+// A page's records prepared: parsed, transformed and serialised exactly as the main thread does with records
+// (src/intercom/replication.ts: shape, custom attributes, timestamps, child rows), handed back as bytes. Done by
+// a page worker thread (page-worker.ts), or on the main thread when there is none (InlinePreparer).
+//
+// Latin-1 text. JSON.parse needs a string, and decoding a page's UTF-8 costs more than JSON.parse's own work on
+// it when the page holds a few characters beyond ASCII (most real pages do: names, emoji; V8's UTF-8 decoder
+// and a two-byte string for the whole group then). Decoded as Latin-1 instead, every byte is one character:
+// a copy. Strings that held multi-byte characters are then mojibake (the UTF-8 bytes of "é" read as "Ã©"),
+// but the records never leave this module as text or objects: they leave as bytes, serialised by
+// JSON.stringify and encoded back as Latin-1, which gives each byte back. The bytes are the same as the UTF-8
+// way's exactly when (latin1Text says which pages):
+// - the page is valid UTF-8 (else the UTF-8 way would have put U+FFFD where the bytes were);
+// - no \u escape stands for a character beyond ASCII (JSON.parse would make the real character of it, which
+//   Latin-1 cannot encode back, or encodes as one byte where UTF-8 takes two);
+// - the transform compares no string of the record with a non-ASCII one: it reads keys named by the stream's
+//   schema (timestamps, custom attributes) and by the code (shapes, child arrays), so every property name of
+//   the schema must be ASCII (latin1Family), and it compares values with ASCII constants only, which a
+//   mojibake string never equals, as the real string never does. JSON's structure is ASCII: bytes beyond it
+//   are only ever inside strings, in both readings.
+// An item the main thread must finish (a follow-up request) leaves as UTF-8 text, re-decoded from its Latin-1
+// serialisation. Figures: README, Benchmarks.
+import { isUtf8 } from 'node:buffer';
+import type { Family } from '../catalog.js';
+import { isPlainItem, isUsableKey } from '../http/items.js';
+import { elementsAt } from '../http/json-body.js';
+import { unixSeconds } from '../replication.js';
+import { itemsOf, type PageJob, type PageResult, type WireItem, type WireRecord } from './prepared.js';
+
+const NON_ASCII = /[^\x00-\x7f]/;
+const BACKSLASH_U = Buffer.from('\\u');
+
+/** True when every property name anywhere in `schema` is ASCII. */
+function asciiNames(schema: unknown): boolean {
+  if (typeof schema !== 'object' || schema === null) return true;
+  if (Array.isArray(schema)) return schema.every(asciiNames);
+  for (const [key, value] of Object.entries(schema)) {
+    if (key === 'properties' && typeof value === 'object' && value !== null && Object.keys(value).some((name) => NON_ASCII.test(name))) return false;
+    if (!asciiNames(value)) return false;
+  }
+  return true;
+}
+
+const familyIsLatin1 = new WeakMap<Family, boolean>();
+
+/** True when the family's transform reads its records by ASCII names only: every property name of its schema is ASCII. */
+export function latin1Family(family: Family): boolean {
+  let ascii = familyIsLatin1.get(family);
+  if (ascii === undefined) familyIsLatin1.set(family, (ascii = asciiNames(family.schema) && family.children.every((c) => asciiNames(c.jsonSchema))));
+  return ascii;
+}
+
+/** True when `b` is valid UTF-8 and none of its \u escapes stands for a character beyond ASCII (\u0000-\u007f). */
+export function latin1Text(b: Buffer): boolean {
+  if (!isUtf8(b)) return false;
+  // A match may be the second half of an escaped backslash (`\\u`): counted as an escape, it only costs speed.
+  for (let at = b.indexOf(BACKSLASH_U); at !== -1; at = b.indexOf(BACKSLASH_U, at + 2)) {
+    if (b[at + 2] !== 0x30 || b[at + 3] !== 0x30 || !(b[at + 4]! >= 0x30 && b[at + 4]! <= 0x37)) return false;
+  }
+  return true;
+}
+
+const HIGH = /[\x80-\xff]/;
+
+/**
+ * A value parsed from Latin-1 text as it is parsed from UTF-8 (the text valid UTF-8, no \u escape beyond ASCII),
+ * in place where it can be: each string holding bytes beyond ASCII decoded as UTF-8; an object with such a key
+ * rebuilt, its keys in the same order.
+ */
+export function fromLatin1(value: unknown): unknown {
+  if (typeof value === 'string') return HIGH.test(value) ? Buffer.from(value, 'latin1').toString('utf8') : value;
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) value[i] = fromLatin1(value[i]);
+    return value;
+  }
+  const object = value as Record<string, unknown>;
+  const keys = Object.keys(object);
+  if (!keys.some((key) => HIGH.test(key))) {
+    // JSON.parse makes "__proto__" an own property; an assignment would call the prototype's setter instead.
+    for (const key of keys) {
+      const converted = fromLatin1(object[key]);
+      if (converted !== object[key]) Object.defineProperty(object, key, { value: converted, writable: true, enumerable: true, configurable: true });
+    }
+    return object;
+  }
+  const rebuilt: Record<string, unknown> = {};
+  for (const key of keys) Object.defineProperty(rebuilt, fromLatin1(key) as string, { value: fromLatin1(object[key]), writable: true, enumerable: true, configurable: true });
+  return rebuilt;
+}
+
+/** The job's elements as a Buffer (no copy). */
+const bytesOf = (job: PageJob): Buffer => Buffer.from(job.elements.buffer, job.elements.byteOffset, job.elements.byteLength);
+
+/**
+ * One page prepared. Record by record (parse, transform, serialise), or a group of records at a time when the
+ * page was cut at its seams (CutBody.groups: about 64 KB of records), so the records' objects are garbage
+ * soon after they are parsed: they die young, in the young generation.
+ */
+export function preparePage(family: Family, job: PageJob, { latin1 = latin1Family(family) && latin1Text(bytesOf(job)), sameThread = false } = {}): PageResult {
+  const { root } = family;
+  const buffer = bytesOf(job);
+  const encoding = latin1 ? 'latin1' : 'utf8';
+  const wanted = new Set(job.wantedChildren);
+  const childSet = new Set(job.children);
+  const childIndex = new Map(job.children.map((name, i) => [name, i]));
+  const items: WireItem[] = [];
+  // Room for the page's bytes and a little more (timestamps grow from 10 to 20 characters); more when needed.
+  let out = Buffer.allocUnsafeSlow(64 * 1024 + Math.ceil(1.25 * job.elements.byteLength));
+  let at = 0;
+  const put = (data: Record<string, unknown>): [number, number] => {
+    const json = JSON.stringify(data);
+    const most = latin1 ? json.length : 3 * json.length;
+    if (at + most > out.length) {
+      const larger = Buffer.allocUnsafeSlow(Math.max(2 * out.length, at + most));
+      out.copy(larger, 0, 0, at);
+      out = larger;
+    }
+    const start = at;
+    at += out.write(json, at, encoding);
+    return [start, at];
+  };
+  /** One item: a prepared record, or, when the main thread must finish it, the item itself or its JSON text. */
+  const prepare = (value: unknown, text: string | undefined) => {
+    if (!isPlainItem(value) || !isUsableKey(value.id) || !isUsableKey(value[root.primaryKey]) || root.followUp?.(value, wanted)) {
+      if (sameThread) items.push({ value: latin1 ? fromLatin1(value) : value });
+      else {
+        const json = text ?? JSON.stringify(value);
+        items.push({ raw: latin1 ? Buffer.from(json, 'latin1').toString('utf8') : json });
+      }
+      return;
+    }
+    const record = value;
+    const item: WireRecord = { id: record.id as string | number, children: [] };
+    const cursor = root.cursor ? unixSeconds(record[root.cursor]) : undefined;
+    if (cursor !== undefined) item.cursor = cursor;
+    const meta = family.transform(record);
+    if (meta !== undefined) item.meta = meta;
+    if (job.parent) item.parent = put(record);
+    if (childSet.size > 0) for (const row of family.split(record, childSet)) item.children.push(childIndex.get(row.stream)!, ...put(row.data));
+    items.push(item);
+  };
+  const { starts, ends } = job;
+  if (!job.groups) {
+    for (let i = 0; i < starts.length; i++) {
+      const text = buffer.toString(encoding, starts[i]!, ends[i]!);
+      prepare(JSON.parse(text) as unknown, text);
+    }
+    return { items, out: new Uint8Array(out.buffer, 0, at) };
+  }
+  for (let g = 0; g < starts.length; g++) {
+    let group: unknown[];
+    try {
+      group = elementsAt(buffer, starts[g]!, ends[g]!, encoding);
+    } catch {
+      // A seam that was not one: every item at once, from the start (a SyntaxError now: the items are not JSON).
+      items.length = 0;
+      at = 0;
+      group = elementsAt(buffer, starts[0]!, ends[ends.length - 1]!, encoding);
+      g = starts.length;
+    }
+    for (let i = 0; i < group.length; i++) prepare(group[i], undefined);
+  }
+  return { items, out: new Uint8Array(out.buffer, 0, at) };
+}
+
+/** Raised for a page whose items are not valid JSON. */
+export class InvalidItemsError extends Error {
+  constructor() {
+    super('the page items are not valid JSON');
+    this.name = 'InvalidItemsError';
+  }
+}
+
+/**
+ * Prepares pages of one family on this thread when there are no page worker threads, for the Latin-1 reading
+ * alone: pages it does not allow are parsed as usual (undefined), which costs less than preparing them (the
+ * records' bytes go through a buffer of their own before the output's).
+ */
+export class InlinePreparer {
+  private readonly latin1: boolean;
+  constructor(private readonly family: Family) {
+    this.latin1 = latin1Family(family);
+  }
+
+  /** The page's items (PreparedRecords, and the items that need the main thread), or undefined. */
+  prepare(job: PageJob): Promise<unknown[]> | undefined {
+    if (!this.latin1 || !latin1Text(bytesOf(job))) return undefined;
+    try {
+      return Promise.resolve(itemsOf(job, preparePage(this.family, job, { latin1: true, sameThread: true })));
+    } catch (error) {
+      return Promise.reject(error instanceof SyntaxError ? new InvalidItemsError() : error);
+    }
+  }
+}

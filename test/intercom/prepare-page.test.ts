@@ -1,0 +1,140 @@
+// Pages read as Latin-1 text (workers/prepare-page.ts): the rows' bytes are exactly those of the UTF-8 way
+// (parse, transform, JSON.stringify, UTF-8) for text beyond ASCII; pages and families where that would not hold
+// are read as UTF-8; an item left to the main thread is what JSON.parse of its UTF-8 text gives.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { families } from '../../src/intercom/catalog.js';
+import { cutLargestArray } from '../../src/intercom/http/json-body.js';
+import { fromLatin1, InlinePreparer, latin1Family, latin1Text, preparePage } from '../../src/intercom/workers/prepare-page.js';
+import type { PageJob, WireRecord } from '../../src/intercom/workers/prepared.js';
+import { PreparedRecord } from '../../src/intercom/workers/prepared.js';
+
+const users = families().find((f) => f.root.name === 'users')!;
+
+const WORDS = ['Zoë', 'Łukasz', '東京', 'Смирнов', 'محمد', 'emoji 🚀😀', 'plain', 'tab\there', 'quote " and \\ backslash', 'nul \u0000 and \u001f', 'línea\nnueva', '\u2028\u2029'];
+
+function contact(i: number, followUp = false): Record<string, unknown> {
+  const word = WORDS[i % WORDS.length]!;
+  return {
+    type: 'contact', id: `c${i}`, role: i % 3 ? 'user' : 'lead', name: `${word} ${i}`, email: `u${i}@example.com`,
+    created_at: 1_700_000_000 + i, updated_at: 1_700_100_000 - i, last_seen_at: 0, owner_id: 42,
+    location: { type: 'location', city: WORDS[(i + 1) % WORDS.length], country: 'Österreich' },
+    tags: { type: 'list', data: [{ type: 'tag', id: `t${i}`, name: `étiquette ${word}`, applied_at: 1_700_000_500 }], has_more: followUp, url: `/contacts/c${i}/tags` },
+    companies: { type: 'list', data: [], has_more: false },
+    // Keys beyond ASCII in the open custom attributes: they pass through as the values do.
+    custom_attributes: { 'région': word, 'plan': 'pro', '名前': i, 'nested': { 'ключ': [word, 1.5, -0, 1e21, null, true] } },
+    social_profiles: { type: 'list', data: [{ type: 'social_profile', name: 'Twitter', url: `https://x.com/${encodeURIComponent(word)}` }] },
+  };
+}
+
+function jobOf(data: unknown[], overrides: Partial<PageJob> = {}): { job: PageJob; body: Buffer } {
+  const body = Buffer.from(JSON.stringify({ type: 'list', data, total_count: data.length, pages: null }));
+  const cut = cutLargestArray(body)!;
+  assert.ok(cut, 'the body is cut');
+  return { body, job: { family: 'users', parent: true, children: ['users__tags', 'users__social_profiles'], wantedChildren: ['tags', 'social_profiles'], elements: cut.elements, starts: cut.starts, ends: cut.ends, groups: cut.groups, ...overrides } };
+}
+
+/** The rows the main thread would emit for `record` (transform, then JSON.stringify of each row), as UTF-8. */
+function expectedRows(record: Record<string, unknown>, children: string[]): string[] {
+  const copy = structuredClone(record);
+  users.transform(copy);
+  return [JSON.stringify(copy), ...[...users.split(copy, new Set(children))].map((row) => JSON.stringify(row.data))];
+}
+
+for (const groups of [true, false]) {
+  test(`Latin-1 ${groups ? 'groups' : 'records one by one'}: every row byte for byte as the UTF-8 way makes it`, () => {
+    const data = Array.from({ length: 150 }, (_, i) => contact(i));
+    const { job } = jobOf(data);
+    if (!groups) {
+      // One range per record (the cut without seams), as bodies whose seams were not found are cut.
+      const text = Buffer.from(job.elements);
+      const starts: number[] = [];
+      const ends: number[] = [];
+      let at = 0;
+      for (const record of data) {
+        const length = Buffer.byteLength(JSON.stringify(record));
+        starts.push(at);
+        ends.push(at + length);
+        at += length + 1;
+      }
+      assert.equal(ends.at(-1), text.length, 'the ranges cover the elements');
+      Object.assign(job, { starts, ends, groups: false });
+    } else assert.ok(job.groups && job.starts.length > 1, 'cut at its seams, in more than one group');
+    assert.ok(latin1Text(Buffer.from(job.elements)), 'the page can be read as Latin-1');
+    const result = preparePage(users, job, { latin1: true });
+    const out = Buffer.from(result.out);
+    assert.equal(result.items.length, data.length);
+    result.items.forEach((item, i) => {
+      const { parent, children } = item as WireRecord;
+      const rows = [out.toString('utf8', parent![0], parent![1])];
+      for (let k = 0; k < children.length; k += 3) rows.push(out.toString('utf8', children[k + 1]!, children[k + 2]!));
+      assert.deepEqual(rows, expectedRows(data[i]!, job.children), `record ${i}`);
+    });
+    // And the same bytes as the UTF-8 way of the same function.
+    assert.ok(Buffer.from(preparePage(users, job, { latin1: false }).out).equals(out));
+  });
+}
+
+test('an item left to the main thread: JSON.parse of its UTF-8 text, from a worker (text) or on this thread (the value)', () => {
+  const data = Array.from({ length: 150 }, (_, i) => contact(i, i % 10 === 0));
+  const { job } = jobOf(data);
+  for (const sameThread of [false, true]) {
+    const result = preparePage(users, job, { latin1: true, sameThread });
+    const left = result.items.flatMap((item, i) => ('raw' in item ? [[i, JSON.parse(item.raw)]] : 'value' in item ? [[i, item.value]] : []));
+    assert.equal(left.length, 15, 'the contacts whose tags need a follow-up');
+    for (const [i, value] of left) assert.deepEqual(value, JSON.parse(JSON.stringify(data[i as number])), `item ${i}`);
+  }
+});
+
+test('fromLatin1 gives what JSON.parse of the UTF-8 text gives: strings, keys in their order, __proto__ as an own key', () => {
+  const text = '{"b":"Zoë","ключ":{"名前":["東京",1,{"x":"🚀"}],"a":"plain"},"__proto__":{"é":"è"},"z":null}';
+  const fromBytes = fromLatin1(JSON.parse(Buffer.from(text).toString('latin1')));
+  const expected = JSON.parse(text);
+  assert.deepEqual(fromBytes, expected);
+  assert.deepEqual(Object.keys(fromBytes as object), Object.keys(expected));
+  assert.equal(JSON.stringify(fromBytes), JSON.stringify(expected));
+  assert.equal(Object.getPrototypeOf(fromBytes), Object.prototype);
+});
+
+test('pages that cannot be read as Latin-1: invalid UTF-8, or a \\u escape beyond ASCII', () => {
+  assert.equal(latin1Text(Buffer.from('{"a":"Zoë 東京 🚀","b":"\\u0041\\u007f\\n"}')), true);
+  assert.equal(latin1Text(Buffer.from('{"a":"\\u00e9"}')), false, 'é escaped: JSON.parse makes U+00E9, one Latin-1 byte but two UTF-8 bytes');
+  assert.equal(latin1Text(Buffer.from('{"a":"\\u6771"}')), false, 'a character Latin-1 cannot hold');
+  assert.equal(latin1Text(Buffer.from('{"a":"\\ud83d\\ude80"}')), false, 'an escaped surrogate pair');
+  assert.equal(latin1Text(Buffer.from('{"a":"C:\\\\users"}')), false, 'an escaped backslash before u: taken for an escape (only costs speed)');
+  assert.equal(latin1Text(Buffer.concat([Buffer.from('{"a":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')])), false, 'not UTF-8: the UTF-8 way gives U+FFFD');
+  assert.equal(latin1Text(Buffer.from([0x22, 0xed, 0xa0, 0x80, 0x22])), false, 'an encoded surrogate is not UTF-8');
+
+  // The same page with one such escape: prepared the UTF-8 way, still the same rows.
+  const data = Array.from({ length: 150 }, (_, i) => contact(i));
+  const { job } = jobOf(data);
+  const escaped = Buffer.from(Buffer.from(job.elements).toString().replace('"Zoë 0"', '"Zo\\u00eb 0"'));
+  const cut = cutLargestArray(Buffer.concat([Buffer.from('{"type":"list","data":['), escaped, Buffer.from('],"total_count":150}')]))!;
+  const escapedJob = { ...job, elements: cut.elements, starts: cut.starts, ends: cut.ends, groups: cut.groups };
+  assert.equal(latin1Text(Buffer.from(escapedJob.elements)), false);
+  assert.equal(new InlinePreparer(users).prepare(escapedJob), undefined, 'this thread leaves it to the usual parse');
+  const result = preparePage(users, escapedJob);
+  const first = (result.items[0] as WireRecord).parent!;
+  assert.equal(Buffer.from(result.out).toString('utf8', first[0], first[1]), expectedRows(data[0]!, [])[0]);
+});
+
+test('a family whose schema names a property beyond ASCII (a custom attribute) is read as UTF-8', async () => {
+  const typed = families({ contact: [{ name: 'région', type: 'string' }, { name: 'plan', type: 'string' }], company: [] });
+  const typedUsers = typed.find((f) => f.root.name === 'users')!;
+  assert.equal(latin1Family(users), true);
+  assert.equal(latin1Family(typedUsers), false);
+  const plain = families({ contact: [{ name: 'plan', type: 'string' }], company: [] }).find((f) => f.root.name === 'users')!;
+  assert.equal(latin1Family(plain), true);
+  const { job } = jobOf(Array.from({ length: 150 }, (_, i) => contact(i)));
+  assert.equal(new InlinePreparer(typedUsers).prepare(job), undefined);
+  const items = await new InlinePreparer(plain).prepare(job)!;
+  assert.ok(items.every((item) => item instanceof PreparedRecord));
+});
+
+test('items that are not JSON: the InlinePreparer rejects with InvalidItemsError', async () => {
+  const data = Array.from({ length: 150 }, (_, i) => contact(i));
+  const text = JSON.stringify({ type: 'list', data, total_count: 150 }).replace('"id":"c140"', '"id":c140');
+  const cut = cutLargestArray(Buffer.from(text))!;
+  const job = { family: 'users', parent: true, children: [], wantedChildren: [], elements: cut.elements, starts: cut.starts, ends: cut.ends, groups: cut.groups };
+  await assert.rejects(new InlinePreparer(users).prepare(job)!, { name: 'InvalidItemsError' });
+});
