@@ -20,11 +20,11 @@ export interface PageOf<T> {
 type Envelope = Record<string, unknown> & { total_count?: unknown; pages?: { next?: unknown } | null };
 
 /**
- * Prepares a page's items elsewhere (page workers): a promise of the items, in order; or undefined, and the
- * items are parsed here as usual. Given the body with its items cut out (the envelope parsed, so its
- * `total_count` can decide).
+ * Prepares a page's items another way (workers/prepare-page.ts): a promise of the items, in order, when page
+ * workers prepare them; the items themselves when this thread did; or undefined, and the items are parsed here
+ * as usual. Given the body with its items cut out (the envelope parsed, so its `total_count` can decide).
  */
-export type ItemsPreparer = (cut: CutBody) => Promise<unknown[]> | undefined;
+export type ItemsPreparer = (cut: CutBody) => Promise<unknown[]> | unknown[] | undefined;
 
 /**
  * A page's items still being prepared (ItemsPreparer): the envelope is read first, so the next page is asked
@@ -41,7 +41,7 @@ export function decodeDeferred(bytes: Uint8Array, itemsKey: string, prepare: Ite
   const cut = cutLargestArray(bytes);
   if (!cut || cut.key !== itemsKey) return parseJsonBody(bytes);
   const prepared = prepare(cut);
-  cut.envelope[cut.key] = prepared ? new DeferredItems(prepared) : parseCutItems(cut);
+  cut.envelope[cut.key] = prepared === undefined ? parseCutItems(cut) : Array.isArray(prepared) ? prepared : new DeferredItems(prepared);
   return cut.envelope;
 }
 

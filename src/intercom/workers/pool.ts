@@ -4,7 +4,6 @@
 import { Worker } from 'node:worker_threads';
 import { systemError } from '../../airbyte/errors.js';
 import type { CustomAttributeCatalog } from '../custom-attributes.js';
-import { InvalidItemsError } from './prepare-page.js';
 import { itemsOf, type PageJob, type PageResult } from './prepared.js';
 
 /** What a worker answers: the result, or why there is none. */
@@ -13,6 +12,13 @@ type Reply = { job: number; result: PageResult } | { job: number; error: 'invali
 interface Pending { job: PageJob; resolve: (items: unknown[]) => void; reject: (error: Error) => void }
 interface Slot { worker: Worker; pending: Map<number, Pending> }
 
+/** Raised for a page whose items are not valid JSON (the worker's parse failed). */
+export class InvalidItemsError extends Error {
+  constructor() {
+    super('the page items are not valid JSON');
+    this.name = 'InvalidItemsError';
+  }
+}
 
 export class PageWorkers {
   private readonly slots: Slot[] = [];

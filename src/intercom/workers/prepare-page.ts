@@ -163,18 +163,11 @@ export function preparePage(family: Family, job: PageJob, { latin1 = latin1Famil
   return { items, out: new Uint8Array(out.buffer, 0, at) };
 }
 
-/** Raised for a page whose items are not valid JSON. */
-export class InvalidItemsError extends Error {
-  constructor() {
-    super('the page items are not valid JSON');
-    this.name = 'InvalidItemsError';
-  }
-}
-
 /**
  * Prepares pages of one family on this thread when there are no page worker threads, for the Latin-1 reading
  * alone: pages it does not allow are parsed as usual (undefined), which costs less than preparing them (the
- * records' bytes go through a buffer of their own before the output's).
+ * records' bytes go through a buffer of their own before the output's). The items are ready when the page has
+ * arrived, as parsed ones are (no page is asked for ahead to keep a thread busy: that only holds memory).
  */
 export class InlinePreparer {
   private readonly latin1: boolean;
@@ -182,13 +175,9 @@ export class InlinePreparer {
     this.latin1 = latin1Family(family);
   }
 
-  /** The page's items (PreparedRecords, and the items that need the main thread), or undefined. */
-  prepare(job: PageJob): Promise<unknown[]> | undefined {
+  /** The page's items (PreparedRecords, and the items that need the main thread), or undefined; a SyntaxError when they are not JSON. */
+  prepare(job: PageJob): unknown[] | undefined {
     if (!this.latin1 || !latin1Text(bytesOf(job))) return undefined;
-    try {
-      return Promise.resolve(itemsOf(job, preparePage(this.family, job, { latin1: true, sameThread: true })));
-    } catch (error) {
-      return Promise.reject(error instanceof SyntaxError ? new InvalidItemsError() : error);
-    }
+    return itemsOf(job, preparePage(this.family, job, { latin1: true, sameThread: true }));
   }
 }
