@@ -67,6 +67,8 @@ export interface ConnectorRunOptions {
   wrap?: string[];
   /** Extra environment for the connector. */
   env?: Record<string, string>;
+  /** The node binary that runs the connector (default: the one running the benchmark). */
+  node?: string;
 }
 
 
@@ -84,7 +86,7 @@ export async function runRead(opts: ConnectorRunOptions): Promise<ConnectorRun> 
   }
   args.push(...(opts.extraArgs ?? []));
   const started = process.hrtime.bigint();
-  const [command, ...prefix] = [...(opts.wrap ?? []), process.execPath];
+  const [command, ...prefix] = [...(opts.wrap ?? []), opts.node ?? process.execPath];
   const child = spawn(command!, [...prefix, ...args], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...opts.env } });
   let peakKb = 0;
   let cpuTicks = 0;
