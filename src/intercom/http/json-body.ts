@@ -213,7 +213,7 @@ export function parseElements(buffer: Buffer, starts: readonly number[], ends: r
 
 /**
  * A body's one large array cut out, for its elements to be parsed elsewhere (a worker thread): the envelope
- * parsed (the array emptied), the array's key, and the elements as bytes of their own (offsets into `elements`):
+ * parsed (the array emptied), the array's key, and the elements' bytes (a view of the body; offsets into `elements`):
  * one range per element, or, when `groups`, ranges cut at seams (parseAtSeams), each one or more elements if
  * the seams are real, which only parsing tells (parseCutItems). Undefined when the body is small or has not
  * that shape: it is then parsed whole (parseJsonBody).
@@ -229,9 +229,8 @@ export function cutLargestArray(bytes: Uint8Array): CutBody | undefined {
   const cut = seams ?? (exact && envelopeOf(buffer, exact));
   if (!split || !cut) return undefined;
   const from = split.starts[0]!;
-  // A copy of its own (an ArrayBuffer that can be handed to another thread without the rest of the body).
-  const elements = new Uint8Array(split.ends[split.ends.length - 1]! - from);
-  elements.set(buffer.subarray(from, from + elements.length));
+  // A view: whoever hands the elements to another thread copies them first (PageWorkers.prepare).
+  const elements = buffer.subarray(from, split.ends[split.ends.length - 1]!);
   return { envelope: cut.envelope, key: cut.key, elements, starts: split.starts.map((s) => s - from), ends: split.ends.map((e) => e - from), groups: seams !== undefined };
 }
 

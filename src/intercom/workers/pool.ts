@@ -39,7 +39,9 @@ export class PageWorkers {
     return new Promise<unknown[]>((resolve, reject) => {
       slot.pending.set(id, { job, resolve, reject });
       if (slot.pending.size === 1) slot.worker.ref();
-      slot.worker.postMessage({ ...job, job: id }, [job.elements.buffer as ArrayBuffer]);
+      // The elements get an ArrayBuffer of their own, handed over without the rest of the body.
+      const elements = job.elements.slice();
+      slot.worker.postMessage({ ...job, elements, job: id }, [elements.buffer as ArrayBuffer]);
     });
   }
 
