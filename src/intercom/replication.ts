@@ -12,7 +12,8 @@ import { PreparedRecord } from './workers/prepared.js';
 
 /**
  * Page workers take a search's pages once its total_count says the pass is at least this large: below it,
- * starting a thread (~50 ms, ~10 MB) costs more than it saves.
+ * starting a thread (~50 ms, ~10 MB) costs more than it saves. Without workers, the main thread prepares pages
+ * (as Latin-1 text) from the same size on, so small syncs read as they always did.
  */
 export const PAGE_WORKERS_FROM = 2_000;
 
