@@ -115,7 +115,7 @@ test('a small read stays set up for memory: young generation held at 4 MB, no Tu
   assert.ok(flags.includes('flag --semi-space-growth-factor=1'), `the young generation was never held: ${flags.join(', ')}`);
   // This read announces ~900 rows and uses ~1.2 s of CPU: it never counts as large.
   assert.ok(!flags.includes('flag --turbofan') && !flags.includes('flag --heap-growing-percent=100'), `the small read was taken for a large one: ${flags.join(', ')}`);
-  // Left to itself V8 grows it to 32 MB in this read. The watcher looks every 20 ms, so one doubling past the
+  // Left to itself V8 grows it to 32 MB in this read. The watcher looks every 5 ms, so one doubling past the
   // cap may slip through before it holds the size; never more.
   assert.ok(run.young <= 2 * SMALL_YOUNG_GENERATION_BYTES, `young generation reached ${(run.young / MB).toFixed(1)} MB`);
 });
