@@ -31,7 +31,9 @@ export interface ErrorTrace {
 }
 
 /** The text of serialised data. */
-const serialisedText = (json: SerializedData): string => Buffer.from(json.bytes.buffer, json.bytes.byteOffset + json.start, json.end - json.start).toString('utf8');
+const serialisedText = (json: SerializedData): string => json.bytes === undefined
+  ? Buffer.from(json.latin1, 'latin1').toString('utf8')
+  : Buffer.from(json.bytes.buffer, json.bytes.byteOffset + json.start, json.end - json.start).toString('utf8');
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
@@ -223,7 +225,7 @@ export class Emitter {
    * line is taken back out and `general` (the redacting way) writes it instead.
    */
   private emitRecord(head: RecordHead, json: string | SerializedData, tail: string, asciiTail: boolean, general: () => Promise<void> | undefined): Promise<void> | undefined {
-    const dataBytes = typeof json === 'string' ? 3 * json.length : json.end - json.start;
+    const dataBytes = typeof json === 'string' ? 3 * json.length : json.bytes === undefined ? json.latin1.length : json.end - json.start;
     const mostBytes = head.bytes.length + dataBytes + 3 * tail.length + 1;
     if (this.batchBytes <= 0 || mostBytes > 2 * this.batchBytes) {
       const text = typeof json === 'string' ? json : serialisedText(json);
@@ -238,6 +240,7 @@ export class Emitter {
     const dataStart = lineStart + head.bytes.copy(batch, lineStart);
     let dataEnd: number;
     if (typeof json === 'string') dataEnd = dataStart + batch.write(json, dataStart, 'utf8');
+    else if (json.bytes === undefined) dataEnd = dataStart + batch.write(json.latin1, dataStart, 'latin1');
     else {
       batch.set(json.bytes.subarray(json.start, json.end), dataStart);
       dataEnd = dataStart + (json.end - json.start);

@@ -27,8 +27,11 @@ export interface ConfiguredStream {
 
 export type StreamState = Record<string, unknown>;
 
-/** A record's data already serialised: the JSON.stringify text of the data as UTF-8, bytes[start..end). */
-export interface SerializedData { bytes: Uint8Array; start: number; end: number }
+/**
+ * A record's data already serialised, exactly the text JSON.stringify gives for it: as UTF-8, bytes[start..end);
+ * or as a string of Latin-1 characters, one per byte of that UTF-8 (`latin1`), which the output writes as Latin-1.
+ */
+export type SerializedData = { bytes: Uint8Array; start: number; end: number; latin1?: undefined } | { latin1: string; bytes?: undefined };
 
 /** One record of a `records` event: its data as an object, or already serialised (`json`, exactly the text JSON.stringify gives). */
 export type RecordRow =

@@ -109,15 +109,16 @@ test('RECORD lines written from pieces (data as an object, or already serialised
   ];
   for (const batchBytes of [0, 256, OUTPUT_BATCH_BYTES]) {
     for (const secrets of secretSets) {
-      for (const [withMeta, serialised] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+      for (const [withMeta, serialised] of [[false, false], [true, false], [false, 'bytes'], [true, 'bytes'], [false, 'latin1'], [true, 'latin1']] as const) {
         const out = new Collector({ highWaterMark: 1 << 20 });
         const emitter = new Emitter(out, { secrets: () => secrets, now: () => 1234567, batchBytes });
         const big = { ...data, padding: 'p'.repeat(600) }; // beyond a 256-byte batch: the line is written on its own
         for (const record of [data, big, data]) {
           if (serialised) {
-            // The data's JSON somewhere inside a larger buffer, as a page worker hands it over.
+            // The data's JSON somewhere inside a larger buffer, as a page worker hands it over; or its UTF-8 bytes
+            // as a Latin-1 string, as the main thread's preparation does (workers/prepare-page.ts).
             const bytes = Buffer.from(`[1,${JSON.stringify(record)},2]`);
-            const json = { bytes, start: 3, end: bytes.length - 3 };
+            const json = serialised === 'bytes' ? { bytes, start: 3, end: bytes.length - 3 } : { latin1: Buffer.from(JSON.stringify(record)).toString('latin1') };
             if (withMeta) emitter.recordJson('alpha', json, meta as never);
             else emitter.recordJson('alpha', json);
           } else if (withMeta) emitter.record('alpha', record, meta as never);

@@ -61,7 +61,7 @@ for (const groups of [true, false]) {
       Object.assign(job, { starts, ends, groups: false });
     } else assert.ok(job.groups && job.starts.length > 1, 'cut at its seams, in more than one group');
     assert.ok(latin1Text(Buffer.from(job.elements)), 'the page can be read as Latin-1');
-    const result = preparePage(users, job, { latin1: true });
+    const result = preparePage(users, job, true);
     const out = Buffer.from(result.out);
     assert.equal(result.items.length, data.length);
     result.items.forEach((item, i) => {
@@ -71,19 +71,39 @@ for (const groups of [true, false]) {
       assert.deepEqual(rows, expectedRows(data[i]!, job.children), `record ${i}`);
     });
     // And the same bytes as the UTF-8 way of the same function.
-    assert.ok(Buffer.from(preparePage(users, job, { latin1: false }).out).equals(out));
+    assert.ok(Buffer.from(preparePage(users, job, false).out).equals(out));
   });
 }
 
-test('an item left to the main thread: JSON.parse of its UTF-8 text, from a worker (text) or on this thread (the value)', () => {
+test('on this thread (InlinePreparer): each row a Latin-1 string of the UTF-8 bytes; items left to the main thread as JSON.parse of their UTF-8 text', () => {
   const data = Array.from({ length: 150 }, (_, i) => contact(i, i % 10 === 0));
   const { job } = jobOf(data);
-  for (const sameThread of [false, true]) {
-    const result = preparePage(users, job, { latin1: true, sameThread });
-    const left = result.items.flatMap((item, i) => ('raw' in item ? [[i, JSON.parse(item.raw)]] : 'value' in item ? [[i, item.value]] : []));
-    assert.equal(left.length, 15, 'the contacts whose tags need a follow-up');
-    for (const [i, value] of left) assert.deepEqual(value, JSON.parse(JSON.stringify(data[i as number])), `item ${i}`);
-  }
+  const items = new InlinePreparer(users).prepare(job)!;
+  assert.equal(items.length, data.length);
+  let left = 0;
+  items.forEach((item, i) => {
+    if (!(item instanceof PreparedRecord)) {
+      left++;
+      assert.deepEqual(item, JSON.parse(JSON.stringify(data[i])), `item ${i}`);
+      return;
+    }
+    const rows = [item.parent!, ...item.children].map((row) => {
+      assert.equal(typeof row.latin1, 'string');
+      return Buffer.from(row.latin1!, 'latin1').toString('utf8');
+    });
+    assert.deepEqual(rows, expectedRows(data[i]!, job.children), `record ${i}`);
+    assert.deepEqual(item.children.map((row) => row.stream), ['users__social_profiles', 'users__tags'], 'the rows in the splitter\'s order');
+  });
+  assert.equal(left, 15, 'the contacts whose tags need a follow-up');
+});
+
+test('from a page worker: an item left to the main thread is its UTF-8 text', () => {
+  const data = Array.from({ length: 150 }, (_, i) => contact(i, i % 10 === 0));
+  const { job } = jobOf(data);
+  const result = preparePage(users, job, true);
+  const left = result.items.flatMap((item, i) => ('raw' in item ? [[i, JSON.parse(item.raw)]] : []));
+  assert.equal(left.length, 15, 'the contacts whose tags need a follow-up');
+  for (const [i, value] of left) assert.deepEqual(value, JSON.parse(JSON.stringify(data[i as number])), `item ${i}`);
 });
 
 test('fromLatin1 gives what JSON.parse of the UTF-8 text gives: strings, keys in their order, __proto__ as an own key', () => {

@@ -5,10 +5,8 @@
 import type { RecordMeta } from '../../airbyte/protocol.js';
 import type { SerializedData } from '../../airbyte/source.js';
 
-/** One child row's JSON: a range of its page's output bytes. */
-export interface PreparedRow extends SerializedData {
-  stream: string;
-}
+/** One child row's JSON: a range of its page's output bytes (from a worker), or a Latin-1 string (this thread). */
+export type PreparedRow = SerializedData & { stream: string };
 
 /** One record of a page, transformed and serialised exactly as the main thread would (replication.ts). */
 export class PreparedRecord {
