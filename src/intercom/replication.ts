@@ -123,7 +123,6 @@ export function familyGroup(
   function preparer(): ItemsPreparer | undefined {
     if (riders.length > 0 || root.companion || viewTargets.length > 0 || root.primaryKey !== 'id' || !root.offThread?.(wantedChildren)) return undefined;
     const pages = workers ?? new InlinePreparer(family);
-    if (!pages) return undefined;
     const job = { family: root.name, parent: parent !== undefined, children: childTargets.map((t) => t.name), wantedChildren: [...wantedChildren] };
     let large = false;
     return (cut) => {

@@ -7,6 +7,8 @@ import { families } from '../../src/intercom/catalog.js';
 import { cutLargestArray, parseAtSeams } from '../../src/intercom/http/json-body.js';
 import { preparePage } from '../../src/intercom/workers/prepare-page.js';
 import type { WireRecord } from '../../src/intercom/workers/prepared.js';
+import { PreparedRecord } from '../../src/intercom/workers/prepared.js';
+import { PageWorkers } from '../../src/intercom/workers/pool.js';
 
 const users = families().find((f) => f.root.name === 'users')!;
 
@@ -53,4 +55,23 @@ test('items that are not JSON: a SyntaxError, seams or not', () => {
   const cut = cutLargestArray(Buffer.from(text))!;
   assert.ok(cut.groups);
   assert.throws(() => preparePage(users, { family: 'users', parent: true, children: [], wantedChildren: [], elements: cut.elements, starts: cut.starts, ends: cut.ends, groups: true }), SyntaxError);
+});
+
+test('a page worker gets a copy of the elements: the body they were cut from stays whole on this thread', async () => {
+  const data = Array.from({ length: 150 }, (_, i) => contact(i, false));
+  const text = JSON.stringify({ type: 'list', data, total_count: 150 });
+  // Two bodies in one ArrayBuffer, as pooled or socket buffers may be: handing over the first's memory would detach both.
+  const shared = Buffer.from(text + text);
+  const body = shared.subarray(0, text.length);
+  const cut = cutLargestArray(body)!;
+  const workers = new PageWorkers(1, undefined);
+  try {
+    const items = await workers.prepare({ family: 'users', parent: true, children: [], wantedChildren: [], elements: cut.elements, starts: cut.starts, ends: cut.ends, groups: cut.groups });
+    assert.equal(items.length, 150);
+    assert.ok(items.every((item) => item instanceof PreparedRecord));
+    assert.equal(shared.length, 2 * text.length, 'the shared memory is still attached');
+    assert.equal(shared.toString(), text + text);
+  } finally {
+    await workers.close();
+  }
 });

@@ -39,8 +39,9 @@ export class PageWorkers {
     return new Promise<unknown[]>((resolve, reject) => {
       slot.pending.set(id, { job, resolve, reject });
       if (slot.pending.size === 1) slot.worker.ref();
-      // The elements get an ArrayBuffer of their own, handed over without the rest of the body.
-      const elements = job.elements.slice();
+      // The elements get an ArrayBuffer of their own (a copy: Buffer's slice() would be a view), handed over
+      // without the rest of the body, which may share its memory with other buffers.
+      const elements = new Uint8Array(job.elements);
       slot.worker.postMessage({ ...job, elements, job: id }, [elements.buffer as ArrayBuffer]);
     });
   }

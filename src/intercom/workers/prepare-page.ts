@@ -1,13 +1,14 @@
 // A page's records prepared: parsed, transformed and serialised exactly as the main thread does with records
-// (src/intercom/replication.ts: shape, custom attributes, timestamps, child rows), handed back as bytes. Done by
-// a page worker thread (page-worker.ts), or on the main thread when there is none (InlinePreparer).
+// (src/intercom/replication.ts: shape, custom attributes, timestamps, child rows), handed back serialised. Done
+// by a page worker thread (page-worker.ts, rows as UTF-8 bytes), or on the main thread when there is none
+// (InlinePreparer, rows as Latin-1 strings).
 //
 // Latin-1 text. JSON.parse needs a string, and decoding a page's UTF-8 costs more than JSON.parse's own work on
 // it when the page holds a few characters beyond ASCII (most real pages do: names, emoji; V8's UTF-8 decoder
 // and a two-byte string for the whole group then). Decoded as Latin-1 instead, every byte is one character:
 // a copy. Strings that held multi-byte characters are then mojibake (the UTF-8 bytes of "é" read as "Ã©"),
-// but the records never leave this module as text or objects: they leave as bytes, serialised by
-// JSON.stringify and encoded back as Latin-1, which gives each byte back. The bytes are the same as the UTF-8
+// but the records never leave this module as objects: they leave serialised by JSON.stringify, as bytes encoded
+// back as Latin-1 or as strings the output writes as Latin-1 (SerializedData.latin1), which gives each byte back. The bytes are the same as the UTF-8
 // way's exactly when (latin1Text says which pages):
 // - the page is valid UTF-8 (else the UTF-8 way would have put U+FFFD where the bytes were);
 // - no \u escape stands for a character beyond ASCII (JSON.parse would make the real character of it, which
@@ -189,8 +190,8 @@ export function preparePage(family: Family, job: PageJob, latin1 = latin1Family(
 
 /**
  * Prepares pages of one family on this thread when there are no page worker threads, for the Latin-1 reading
- * alone: pages it does not allow are parsed as usual (undefined), which costs less than preparing them (the
- * records' bytes go through a buffer of their own before the output's). The items are ready when the page has
+ * alone: pages it does not allow are parsed as usual (undefined), which costs less than preparing them with
+ * UTF-8 text (measured: README, Benchmarks). The items are ready when the page has
  * arrived, as parsed ones are (no page is asked for ahead to keep a thread busy: that only holds memory).
  */
 export class InlinePreparer {

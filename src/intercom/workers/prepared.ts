@@ -50,11 +50,7 @@ export interface WireRecord {
   children: number[];
 }
 
-/**
- * An item the main thread finishes: its JSON text (from a worker thread), or the item itself (prepared on the
- * main thread, workers/prepare-page.ts InlinePreparer).
- */
-export type WireItem = WireRecord | { raw: string } | { value: unknown };
+export type WireItem = WireRecord | { raw: string };
 
 export interface PageResult {
   items: WireItem[];
@@ -67,7 +63,6 @@ export function itemsOf(job: Pick<PageJob, 'children'>, result: PageResult): unk
   const { out } = result;
   return result.items.map((item) => {
     if ('raw' in item) return JSON.parse(item.raw) as unknown;
-    if ('value' in item) return item.value;
     const children: PreparedRow[] = [];
     for (let i = 0; i < item.children.length; i += 3) {
       children.push({ stream: job.children[item.children[i]!]!, bytes: out, start: item.children[i + 1]!, end: item.children[i + 2]! });
