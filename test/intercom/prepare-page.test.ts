@@ -158,3 +158,49 @@ test('items that are not JSON: a SyntaxError from the InlinePreparer, as from th
   const job = { family: 'users', parent: true, children: [], wantedChildren: [], elements: cut.elements, starts: cut.starts, ends: cut.ends, groups: cut.groups };
   assert.throws(() => new InlinePreparer(users).prepare(job), SyntaxError);
 });
+
+test('sandbox pages of every family prepared on a thread: Latin-1 rows byte for byte the UTF-8 ones, and what the object path serialises', async () => {
+  const { startSandbox } = await import('../../sandbox/index.js');
+  const sandbox = await startSandbox({ seed: 42, sizes: { contacts: 400, companies: 20, conversations: 300 } });
+  try {
+    const search = async (path: string) => {
+      const res = await fetch(`${sandbox.url}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${sandbox.token}`, 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify({ query: { field: 'updated_at', operator: '>', value: 0 }, pagination: { per_page: 150 } }),
+      });
+      return Buffer.from(await res.arrayBuffer());
+    };
+    for (const [name, path] of [['contacts', '/contacts/search'], ['users', '/contacts/search'], ['conversations', '/conversations/search']] as const) {
+      const family = families().find((f) => f.root.name === name)!;
+      const body = await search(path);
+      const cut = cutLargestArray(body)!;
+      // Every child stream a prepared pass can have (with segments or parts wanted, a pass is not prepared: offThread).
+      const prepared = family.children.filter((c) => c.level === 0 && family.root.offThread?.(new Set([c.childArray])));
+      const children = prepared.map((c) => c.name);
+      assert.ok(children.length >= 1, `${name}: no child stream`);
+      const job: PageJob = { family: name, parent: true, children, wantedChildren: [...new Set(prepared.map((c) => c.childArray))], elements: cut.elements, starts: cut.starts, ends: cut.ends, groups: cut.groups };
+      assert.ok(latin1Family(family) && latin1Text(Buffer.from(cut.elements)), `${name}: the page can be read as Latin-1`);
+      assert.match(Buffer.from(cut.elements).toString(), /[^\x00-\x7f]/, `${name}: the page holds text beyond ASCII`);
+      const utf8 = preparePage(family, job, false);
+      assert.ok(Buffer.from(preparePage(family, job, true).out).equals(Buffer.from(utf8.out)), `${name}: a worker's bytes`);
+      const items = new InlinePreparer(family).prepare(job)!;
+      const parsed = (JSON.parse(body.toString()) as Record<string, unknown[]>)[cut.key]!;
+      let records = 0;
+      items.forEach((item, i) => {
+        if (!(item instanceof PreparedRecord)) {
+          assert.deepEqual(item, parsed[i], `${name} item ${i}`);
+          return;
+        }
+        records++;
+        const record = structuredClone(parsed[i]) as Record<string, unknown>;
+        family.transform(record);
+        const expected = [JSON.stringify(record), ...[...family.split(record, new Set(children))].map((row) => JSON.stringify(row.data))];
+        assert.deepEqual([item.parent!, ...item.children].map((row) => Buffer.from(row.latin1!, 'latin1').toString('utf8')), expected, `${name} record ${i}`);
+      });
+      assert.ok(records > 100, `${name}: ${records} records prepared`);
+    }
+  } finally {
+    await sandbox.close();
+  }
+});
