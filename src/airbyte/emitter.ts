@@ -57,6 +57,8 @@ export class OutputStoppedError extends OutputClosedError {
 
 /** The output chunk the command line uses: large enough to make write syscalls rare, small against memory. */
 export const OUTPUT_BATCH_BYTES = 64 * 1024;
+/** Batch buffers kept for reuse at most (each 2 x batchBytes). */
+const SPARE_BATCHES = 16;
 
 export class Emitter {
   readonly now: () => number;
@@ -73,6 +75,12 @@ export class Emitter {
    */
   private batch: Buffer | undefined;
   private batchLength = 0;
+  /**
+   * Batch buffers the output is done with (its write callback ran), for the next batches: a fresh 128 KB
+   * buffer per batch is memory the process must map and fault in again (measured: 3.0-4.0 against 0.9-2.4 us
+   * per RECORD line written, `bench/results`-style microbenchmark in README, Benchmarks).
+   */
+  private spareBatches: Buffer[] = [];
   private flushScheduled = false;
   /** RECORD line heads per stream (for the current secrets). */
   private readonly heads = new Map<string, RecordHead>();
@@ -112,7 +120,7 @@ export class Emitter {
     let full: Promise<void> | undefined;
     if (this.batch && this.batchLength + mostBytes > this.batch.length) full = this.writeBatch();
     if (mostBytes > 2 * this.batchBytes) return this.write(line + '\n') ?? full;
-    this.batch ??= Buffer.allocUnsafe(2 * this.batchBytes);
+    this.batch ??= this.newBatch();
     this.batchLength += this.batch.write(line, this.batchLength);
     this.batch[this.batchLength++] = 10; // '\n'
     return this.appended(full);
@@ -137,15 +145,24 @@ export class Emitter {
   /** Hands the gathered lines to the output; a promise when the output is full (the producer waits for it). */
   private writeBatch(): Promise<void> | undefined {
     if (!this.batch || this.batchLength === 0) return undefined;
-    // The output keeps the chunk until it is written: the next batch gets a buffer of its own.
-    const chunk = this.batch.subarray(0, this.batchLength);
+    // The output keeps the chunk until it is written: the next batch gets another buffer, and this one is
+    // used again once the output's write callback says it is done with it.
+    const buffer = this.batch;
+    const chunk = buffer.subarray(0, this.batchLength);
     this.batch = undefined;
     this.batchLength = 0;
-    return this.write(chunk);
+    return this.write(chunk, (error) => {
+      if (!error && this.spareBatches.length < SPARE_BATCHES) this.spareBatches.push(buffer);
+    });
   }
 
-  private write(chunk: string | Buffer): Promise<void> | undefined {
-    const roomLeft = this.out.write(chunk);
+  /** A batch buffer: one the output is done with, or a new one. */
+  private newBatch(): Buffer {
+    return this.spareBatches.pop() ?? Buffer.allocUnsafe(2 * this.batchBytes);
+  }
+
+  private write(chunk: string | Buffer, written?: (error?: Error | null) => void): Promise<void> | undefined {
+    const roomLeft = written ? this.out.write(chunk, written) : this.out.write(chunk);
     return roomLeft ? undefined : this.waitForDrain();
   }
 
@@ -235,7 +252,7 @@ export class Emitter {
     }
     let full: Promise<void> | undefined;
     if (this.batch && this.batchLength + mostBytes > this.batch.length) full = this.writeBatch();
-    const batch = (this.batch ??= Buffer.allocUnsafe(2 * this.batchBytes));
+    const batch = (this.batch ??= this.newBatch());
     const lineStart = this.batchLength;
     const dataStart = lineStart + head.bytes.copy(batch, lineStart);
     let dataEnd: number;

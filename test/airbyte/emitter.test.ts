@@ -136,3 +136,42 @@ test('RECORD lines written from pieces (data as an object, or already serialised
     }
   }
 });
+
+test('batch buffers are used again, and only once the output is done with them', async () => {
+  // An output that reads each chunk late (after this turn's synchronous writes, chunks queue meanwhile): a
+  // buffer used again too early would show as changed bytes in what it finally reads.
+  const received: Buffer[] = [];
+  // A batch buffer is known by its memory and where in it it starts (small ones share Node's buffer pool).
+  const memories = new Map<ArrayBufferLike, number>();
+  const buffers = new Set<string>();
+  let chunks = 0;
+  const { Writable } = await import('node:stream');
+  const out = new Writable({
+    highWaterMark: 1 << 30,
+    write(chunk: Buffer, _encoding, done) {
+      queueMicrotask(() => {
+        received.push(Buffer.from(chunk));
+        if (!memories.has(chunk.buffer)) memories.set(chunk.buffer, memories.size);
+        buffers.add(`${memories.get(chunk.buffer)}:${chunk.byteOffset}`);
+        chunks++;
+        done();
+      });
+    },
+  });
+  const emitter = new Emitter(out, { secrets: () => [], now: () => 1, batchBytes: 1024 });
+  const expected: string[] = [];
+  for (let page = 0; page < 200; page++) {
+    for (let i = 0; i < 8; i++) {
+      const data = { page, i, text: `${'x'.repeat(100)} ${page}-${i} Zoë 😀` };
+      expected.push(JSON.stringify({ type: 'RECORD', record: { stream: 's', data, emitted_at: 1 } }));
+      if (i % 2) emitter.record('s', data);
+      else emitter.recordJson('s', { latin1: Buffer.from(JSON.stringify(data)).toString('latin1') });
+    }
+    await new Promise((r) => setImmediate(r));
+  }
+  await emitter.flush();
+  await new Promise((r) => out.end(r));
+  assert.equal(Buffer.concat(received).toString(), expected.join('\n') + '\n');
+  assert.ok(chunks > 100, `${chunks} chunks`);
+  assert.ok(buffers.size < chunks / 2, `${buffers.size} buffers for ${chunks} chunks: used again`);
+});
