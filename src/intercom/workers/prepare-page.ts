@@ -28,7 +28,7 @@ import { elementsAt } from '../http/json-body.js';
 import { unixSeconds } from '../replication.js';
 import type { RecordMeta } from '../../airbyte/protocol.js';
 import type { SerializedData } from '../../airbyte/source.js';
-import { PreparedRecord, type PageJob, type PageResult, type WireItem, type WireRecord } from './prepared.js';
+import { PreparedRecord, type PageJob, type PageResult, type PreparedRow, type WireItem, type WireRecord } from './prepared.js';
 
 const NON_ASCII = /[^\x00-\x7f]/;
 const BACKSLASH_U = Buffer.from('\\u');
@@ -95,9 +95,9 @@ export function fromLatin1(value: unknown): unknown {
 /** The job's elements as a Buffer (no copy). */
 const bytesOf = (job: PageJob): Buffer => Buffer.from(job.elements.buffer, job.elements.byteOffset, job.elements.byteLength);
 
-/** A record prepared, its rows wherever `serialise` put them; or an item the main thread finishes, as parsed. */
+/** A record prepared, its rows as `serialise` made them; or an item the main thread finishes, as parsed. */
 type Prepared<Row> =
-  | { id: string | number; cursor: number | undefined; meta: RecordMeta | undefined; parent: Row | undefined; children: { stream: string; row: Row }[] }
+  | { id: string | number; cursor: number | undefined; meta: RecordMeta | undefined; parent: Row | undefined; children: Row[] }
   | { value: unknown; text: string | undefined };
 
 /**
@@ -107,9 +107,9 @@ type Prepared<Row> =
  * die young, in the young generation. An item that is not a record of the family, or needs a follow-up, is
  * handed back as parsed, with its text when it was parsed alone. A group that does not parse (a seam that was
  * not one) starts it all again on the whole page (`restart` drops the rows serialised so far); a SyntaxError
- * then means the items are not JSON.
+ * then means the items are not JSON. `serialise` gets a child row's stream, none for the record itself.
  */
-function prepareItems<Row>(family: Family, job: PageJob, encoding: 'latin1' | 'utf8', serialise: (data: Record<string, unknown>) => Row, restart: () => void): Prepared<Row>[] {
+function prepareItems<Row>(family: Family, job: PageJob, encoding: 'latin1' | 'utf8', serialise: (data: Record<string, unknown>, stream?: string) => Row, restart: () => void): Prepared<Row>[] {
   const { root } = family;
   const buffer = bytesOf(job);
   const wanted = new Set(job.wantedChildren);
@@ -124,8 +124,8 @@ function prepareItems<Row>(family: Family, job: PageJob, encoding: 'latin1' | 'u
     const cursor = root.cursor ? unixSeconds(record[root.cursor]) : undefined;
     const meta = family.transform(record);
     const parent = job.parent ? serialise(record) : undefined;
-    const children: { stream: string; row: Row }[] = [];
-    if (childSet.size > 0) for (const row of family.split(record, childSet)) children.push({ stream: row.stream, row: serialise(row.data) });
+    const children: Row[] = [];
+    if (childSet.size > 0) for (const row of family.split(record, childSet)) children.push(serialise(row.data, row.stream));
     items.push({ id: record.id as string | number, cursor, meta, parent, children });
   };
   const { starts, ends } = job;
@@ -161,7 +161,8 @@ export function preparePage(family: Family, job: PageJob, latin1 = latin1Family(
   // Room for the page's bytes and a little more (timestamps grow from 10 to 20 characters); more when needed.
   let out = Buffer.allocUnsafeSlow(64 * 1024 + Math.ceil(1.25 * job.elements.byteLength));
   let at = 0;
-  const put = (data: Record<string, unknown>): [number, number] => {
+  /** The row's range of `out`; a child row's stream index first. */
+  const put = (data: Record<string, unknown>, stream?: string): number[] => {
     const json = JSON.stringify(data);
     const most = latin1 ? json.length : 3 * json.length;
     if (at + most > out.length) {
@@ -171,7 +172,7 @@ export function preparePage(family: Family, job: PageJob, latin1 = latin1Family(
     }
     const start = at;
     at += out.write(json, at, encoding);
-    return [start, at];
+    return stream === undefined ? [start, at] : [childIndex.get(stream)!, start, at];
   };
   const items = prepareItems(family, job, encoding, put, () => { at = 0; }).map((item): WireItem => {
     if ('value' in item) {
@@ -181,8 +182,8 @@ export function preparePage(family: Family, job: PageJob, latin1 = latin1Family(
     const wire: WireRecord = { id: item.id, children: [] };
     if (item.cursor !== undefined) wire.cursor = item.cursor;
     if (item.meta !== undefined) wire.meta = item.meta;
-    if (item.parent) wire.parent = item.parent;
-    for (const { stream, row } of item.children) wire.children.push(childIndex.get(stream)!, row[0], row[1]);
+    if (item.parent) wire.parent = item.parent as [number, number];
+    for (const row of item.children) wire.children.push(...row);
     return wire;
   });
   return { items, out: new Uint8Array(out.buffer, 0, at) };
@@ -195,10 +196,7 @@ export function preparePage(family: Family, job: PageJob, latin1 = latin1Family(
  * arrived, as parsed ones are (no page is asked for ahead to keep a thread busy: that only holds memory).
  */
 export class InlinePreparer {
-  private readonly latin1: boolean;
-  constructor(private readonly family: Family) {
-    this.latin1 = latin1Family(family);
-  }
+  constructor(private readonly family: Family) {}
 
   /**
    * The page's items (PreparedRecords, and the items that need the main thread), or undefined; a SyntaxError
@@ -207,10 +205,12 @@ export class InlinePreparer {
    * where the usual way runs 6.
    */
   prepare(job: PageJob): unknown[] | undefined {
-    if (!this.latin1 || !latin1Text(bytesOf(job))) return undefined;
-    const items = prepareItems(this.family, job, 'latin1', (data): SerializedData => ({ latin1: JSON.stringify(data) }), () => undefined);
+    if (!latin1Family(this.family) || !latin1Text(bytesOf(job))) return undefined;
+    const serialise = (data: Record<string, unknown>, stream?: string): SerializedData | PreparedRow =>
+      stream === undefined ? { latin1: JSON.stringify(data) } : { latin1: JSON.stringify(data), stream };
+    const items = prepareItems(this.family, job, 'latin1', serialise, () => undefined);
     return items.map((item) => 'value' in item
       ? fromLatin1(item.value)
-      : new PreparedRecord(item.id, item.cursor, item.meta, item.parent, item.children.map(({ stream, row }) => ({ ...row, stream }))));
+      : new PreparedRecord(item.id, item.cursor, item.meta, item.parent, item.children as PreparedRow[]));
   }
 }
