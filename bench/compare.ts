@@ -1,4 +1,4 @@
-// `node .build/bench/compare.js DIST_A DIST_B [...] [--contacts N] [--rounds K] [--workers N]`: the pipeline read
+// `node .build/bench/compare.js DIST_A DIST_B[@NODE] [...] [--contacts N] [--rounds K] [--workers N]`: the pipeline read
 // with two (or more) builds of the connector, interleaved run by run against one prewarmed sandbox, so the
 // machine's load falls on every build alike. Prints the connector's CPU time per record (user + sys, the
 // figure the other processes of a shared machine disturb least), records/s and peak RSS of each run.
@@ -17,7 +17,10 @@ const rounds = flag('rounds', 3);
 const workers = flag('workers', -1);
 // --callgrind: instruction counts (valgrind), which the load of a shared machine does not change at all.
 const callgrind = args.includes('--callgrind') ? args.splice(args.indexOf('--callgrind'), 1) && true : false;
+// A build is a dist folder, or DIST@NODE: that dist run by another node binary (e.g. the image's newer Node).
 const builds = args.length ? args : ['dist'];
+const distOf = (build: string) => build.split('@')[0]!;
+const nodeOf = (build: string) => build.split('@')[1];
 const streams = (process.env.BENCH_STREAMS ?? 'users,leads,companies,conversations').split(',');
 
 const sandbox = await sandboxProcess({
@@ -31,7 +34,7 @@ try {
     for (const build of builds) {
       const out = join(tmpdir(), `callgrind-${process.pid}-${round}-${figures.size}.out`);
       const wrap = callgrind ? ['valgrind', '--tool=callgrind', '--quiet', `--callgrind-out-file=${out}`] : undefined;
-      const run = await runRead({ config, catalog, wrap, main: join(resolve(build), 'main.js'), env: workers < 0 ? undefined : { SOURCE_INTERCOM_WORKERS: String(workers) } });
+      const run = await runRead({ config, catalog, wrap, main: join(resolve(distOf(build)), 'main.js'), node: nodeOf(build), env: workers < 0 ? undefined : { SOURCE_INTERCOM_WORKERS: String(workers) } });
       if (callgrind) {
         // "summary: N" (or "totals: N") in the output file: every instruction of every thread.
         const text = readFileSync(out, 'utf8');
