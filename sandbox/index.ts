@@ -29,6 +29,8 @@ export const DEFAULT_TOKEN = 'sandbox-token-0123456789abcdef';
 export interface SandboxOptions {
   seed?: number;
   sizes?: Partial<WorkspaceSizes>;
+  /** WorkspaceOptions.crowdedOneIn: about one contact in this many has more than 10 tags and companies (0: none). */
+  crowdedOneIn?: number;
   token?: string;
   /** Unix seconds the data is spread back from (2 years). Default: now rounded down to the UTC day. */
   anchor?: number;
@@ -79,7 +81,7 @@ export interface Sandbox {
 }
 
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
-  const workspace = new Workspace({ seed: options.seed ?? 42, sizes: options.sizes, anchor: options.anchor, now: options.now });
+  const workspace = new Workspace({ seed: options.seed ?? 42, sizes: options.sizes, anchor: options.anchor, now: options.now, crowdedOneIn: options.crowdedOneIn });
   const settings: ServerSettings = {
     token: options.token ?? DEFAULT_TOKEN,
     rateLimitPerMinute: options.rateLimitPerMinute ?? 0,

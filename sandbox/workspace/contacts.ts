@@ -19,9 +19,9 @@ export const ROLE_LEAD = 1;
 export const INLINE_LIST_LIMIT = 10;
 export const NOTE_BASE = 30_000_000;
 
-/** Contact 1, and about one contact in 23, has more than 10 tags, companies and notes. */
+/** Contact 1, and about one contact in 23 (WorkspaceOptions.crowdedOneIn), has more than 10 tags, companies and notes. */
 export function isCrowded(ws: Workspace, i: number): boolean {
-  return i === 1 || ws.seeds.of('crowded', i) % 23 === 0;
+  return ws.crowdedOneIn > 0 && (i === 1 || ws.seeds.of('crowded', i) % ws.crowdedOneIn === 0);
 }
 
 /** k distinct values of [0, pool) drawn from r (a repeat draws again), ascending. */

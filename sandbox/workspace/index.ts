@@ -60,6 +60,8 @@ export class Workspace {
   readonly sizes: WorkspaceSizes;
   readonly anchor: number;
   readonly now: () => number;
+  /** WorkspaceOptions.crowdedOneIn. */
+  readonly crowdedOneIn: number;
   readonly appId: string;
   readonly appName = 'Sandbox Workspace 🧪';
   readonly appDomain = 'sandbox.test';
@@ -86,6 +88,7 @@ export class Workspace {
     this.seed = options.seed ?? 42;
     this.sizes = { ...DEFAULT_SIZES, ...options.sizes };
     this.now = options.now ?? Date.now;
+    this.crowdedOneIn = options.crowdedOneIn ?? 23;
     this.anchor = options.anchor ?? dayStart(Math.floor(this.now() / 1000));
     this.seeds = new SeedLabels(this.seed);
     this.appId = hashSeed(this.seed, 'app').toString(36).padStart(8, 'x').slice(0, 8);

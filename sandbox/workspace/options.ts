@@ -36,6 +36,12 @@ export interface WorkspaceOptions {
   anchor?: number;
   /** Milliseconds since the epoch; injectable so tests are exact. */
   now?: () => number;
+  /**
+   * About one contact in this many (and contact 1) is crowded: more than 10 tags, companies and notes, so its
+   * inline lists say `has_more` and a reader asks for the rest (default 23). 0: no contact is crowded, as in a
+   * workspace where nobody has more than 10 of them.
+   */
+  crowdedOneIn?: number;
 }
 
 export const DAY = 86400;

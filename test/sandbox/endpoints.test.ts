@@ -97,6 +97,25 @@ test('inline lists show 10 with has_more and the url serves the full list', asyn
   assert.equal((await call(sb, 'GET', '/contacts/000000000000000000000000/tags')).status, 404);
 });
 
+test('crowded contacts: about one in 23 by default (and contact 1), one in N when asked, none with crowdedOneIn 0', async () => {
+  const crowdedShare = (ws: Sandbox['workspace']) => {
+    const contacts = ws.ids('contacts').map((c) => ws.get('contacts', c.id) as any);
+    return contacts.filter((c) => c.tags.has_more || c.companies.has_more).length / contacts.length;
+  };
+  const share = crowdedShare(sb.workspace);
+  assert.ok(share > 1 / 40 && share < 1 / 15, `default: ${share}`);
+  for (const [every, low, high] of [[5, 1 / 7, 1 / 4], [0, 0, 0]] as const) {
+    const other = await startSandbox({ seed: 7, anchor: 1_700_006_400, crowdedOneIn: every });
+    try {
+      const got = crowdedShare(other.workspace);
+      assert.ok(got >= low && got <= high, `one in ${every}: ${got}`);
+      if (every === 0) assert.equal((other.workspace.get('contacts', other.workspace.contactId(1)) as any).tags.has_more, false, 'contact 1 too');
+    } finally {
+      await other.close();
+    }
+  }
+});
+
 test('segment membership: /contacts/{id}/segments agrees with search on segment_id and include_count', async () => {
   const segments = (await call(sb, 'GET', '/segments?include_count=true')).json.segments;
   assert.ok(segments.some((s: any) => s.person_type === 'user') && segments.some((s: any) => s.person_type === 'contact'));
