@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import type { Pool as UndiciPool } from 'undici';
 import { systemError, transientError } from '../../airbyte/errors.js';
 import { redactText } from '../../airbyte/redact.js';
+import { Deadline } from './deadline.js';
 import { errorForStatus, IntercomHttpError, LostResponseError, networkFailure } from './errors.js';
 import { bodyText, isBlank, parseJsonBody } from './json-body.js';
 import { decodeDeferred, listPages, searchPages, type ItemsPreparer, type PageOf, type Query } from './paging.js';
@@ -261,11 +262,11 @@ export class IntercomClient {
       let cause: string;
       let completed = false;
       // undici's own timeouts tick about once a second: this timer makes requestTimeoutMs exact (headers and body).
-      const abort = new AbortController();
+      const deadline = new Deadline();
       let timedOut = false;
       const timer = setTimeout(() => {
         timedOut = true;
-        abort.abort();
+        deadline.expire();
       }, this.timeoutMs);
       try {
         let body: Uint8Array;
@@ -278,7 +279,7 @@ export class IntercomClient {
             body: payload,
             headersTimeout: this.timeoutMs,
             bodyTimeout: this.timeoutMs,
-            signal: abort.signal,
+            signal: deadline,
           });
           body = await res.body.bytes();
         } finally {

@@ -134,6 +134,27 @@ test('a server that never answers times out after requestTimeoutMs and is retrie
   }
 });
 
+test('a body that stops half-way times out after requestTimeoutMs too (the deadline covers the body), and is retried', async () => {
+  const server = await fakeIntercom((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
+    if (server.requests.length === 2) res.end(JSON.stringify({ whole: true }).padEnd(100, ' '));
+    else res.write('{"half":');
+  });
+  const { client } = clientFor(server, { requestTimeoutMs: 200, maxAttempts: 3 });
+  try {
+    const started = Date.now();
+    assert.deepEqual(await client.get('/admins'), { whole: true });
+    const took = Date.now() - started;
+    // Exact: undici's own body timeout (the same 200 ms) ticks coarsely and would end it after ~1 s.
+    assert.ok(took >= 200 && took < 800, `one timeout of 200 ms happened: ${took} ms`);
+    assert.equal(client.stats().byStatus.timeout, 1);
+    assert.equal(server.requests.length, 2);
+  } finally {
+    await client.close();
+    await server.close();
+  }
+});
+
 test('a 200 with an empty or non-JSON body is retried', async () => {
   const bodies = ['', '<html>oops</html>', '{"truncated": '];
   const server = await fakeIntercom((_req, res) => {
