@@ -204,3 +204,11 @@ test('sandbox pages of every family prepared on a thread: Latin-1 rows byte for 
     await sandbox.close();
   }
 });
+
+test('a record\'s id beyond ASCII is the UTF-8 way\'s, on this thread and from a page worker', () => {
+  const data = Array.from({ length: 150 }, (_, i) => ({ ...contact(i), id: i % 2 ? `c${i}` : `Zoë-東京-${i}` }));
+  const { job } = jobOf(data);
+  const items = new InlinePreparer(users).prepare(job)!;
+  assert.deepEqual(items.map((item) => (item as PreparedRecord).id), data.map((c) => c.id));
+  assert.deepEqual(preparePage(users, job, true).items.map((item) => (item as WireRecord).id), data.map((c) => c.id));
+});

@@ -126,7 +126,9 @@ function prepareItems<Row>(family: Family, job: PageJob, encoding: 'latin1' | 'u
     const parent = job.parent ? serialise(record) : undefined;
     const children: Row[] = [];
     if (childSet.size > 0) for (const row of family.split(record, childSet)) children.push(serialise(row.data, row.stream));
-    items.push({ id: record.id as string | number, cursor, meta, parent, children });
+    // The id as the UTF-8 way reads it: paging and the passes tell records apart by it, whichever way they came.
+    const id = record.id as string | number;
+    items.push({ id: encoding === 'latin1' && typeof id === 'string' ? (fromLatin1(id) as string) : id, cursor, meta, parent, children });
   };
   const { starts, ends } = job;
   if (!job.groups) {
