@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startSandbox, type Sandbox } from '../../sandbox/index.js';
+import type { ApiVersion } from '../../sandbox/versions.js';
 import { PAGE_WORKERS_FROM } from '../../src/intercom/replication.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,6 +17,7 @@ import { families } from '../../src/intercom/catalog.js';
 import { customAttributesOf, type CustomAttributeCatalog } from '../../src/intercom/custom-attributes.js';
 import { availableParallelism } from 'node:os';
 import { configuredCatalog, records, runConnector, tempDir, traces, type Message, type RunResult } from '../helpers/connector.js';
+import { startSlowProxy } from '../helpers/slow-sandbox.js';
 
 /** Users (about 70 % of the contacts) and conversations above PAGE_WORKERS_FROM, leads below it. */
 const SIZES = { contacts: 3000, companies: 60, conversations: 2100, tickets: 3, partsHeavy: 0 };
@@ -99,6 +101,36 @@ describe('full refresh', () => {
     }
     assert.ok(compared >= PAGE_WORKERS_FROM * 0.8, `${compared} users compared`);
     assert.ok(beyondAscii > compared / 2, `${beyondAscii} of them hold text beyond ASCII`);
+  });
+
+  test('users completed by follow-up requests: the same records whether their lists\' bodies can be read as Latin-1 or not', async () => {
+    // With no worker, a crowded user stays in its Latin-1 reading through its follow-ups when the bodies allow it
+    // (the run above); here every companies body escapes its characters beyond ASCII (\u00eb for ë: the same JSON),
+    // which no Latin-1 reading can give back, so those users are mended and finished the UTF-8 way.
+    let escaped = 0;
+    const proxy = await startSlowProxy(sandbox.url, {
+      answer: (req) => {
+        const match = /^\/contacts\/([^/]+)\/companies$/.exec(req.path);
+        const version = String(req.headers['intercom-version'] ?? '') as ApiVersion;
+        const data = match ? sandbox.workspace.contactCompanies(decodeURIComponent(match[1]!), version) : undefined;
+        if (!data) return undefined;
+        const body = JSON.stringify({ type: 'list', data, total_count: data.length, pages: { type: 'pages', page: 1, per_page: Math.max(50, data.length), total_pages: 1 } });
+        const ascii = body.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+        if (ascii !== body) escaped++;
+        return { status: 200, body: ascii };
+      },
+    });
+    try {
+      const run = await runConnector('read', { config: { ...config(), base_url: proxy.url }, catalog: configuredCatalog(catalog, ['users', 'users__companies'], 'full_refresh'), env: { SOURCE_INTERCOM_WORKERS: '0' }, timeoutMs: 180_000 });
+      assert.equal(run.code, 0, run.stderr);
+      assert.ok(escaped > 10, `${escaped} companies bodies held text beyond ASCII`);
+      for (const stream of ['users', 'users__companies']) {
+        const expected = records(inline.messages, stream).map((r) => JSON.stringify(r));
+        assert.deepEqual(records(run.messages, stream).map((r) => JSON.stringify(r)), expected, stream);
+      }
+    } finally {
+      await proxy.close();
+    }
   });
 
   test('custom attribute changes (meta) come through the workers too', () => {

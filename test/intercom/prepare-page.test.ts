@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { families } from '../../src/intercom/catalog.js';
 import { cutLargestArray } from '../../src/intercom/http/json-body.js';
-import { fromLatin1, InlinePreparer, latin1Family, latin1Text, preparePage } from '../../src/intercom/workers/prepare-page.js';
+import { fromLatin1, InlinePreparer, latin1Family, latin1Finisher, latin1Text, preparePage, readJsonBody } from '../../src/intercom/workers/prepare-page.js';
 import type { PageJob, WireRecord } from '../../src/intercom/workers/prepared.js';
 import { PreparedRecord } from '../../src/intercom/workers/prepared.js';
 
@@ -84,7 +84,9 @@ test('on this thread (InlinePreparer): each row a Latin-1 string of the UTF-8 by
   items.forEach((item, i) => {
     if (!(item instanceof PreparedRecord)) {
       left++;
-      assert.deepEqual(item, JSON.parse(JSON.stringify(data[i])), `item ${i}`);
+      // Left for its follow-up in its Latin-1 reading (its id and urls are ASCII): mended, what the UTF-8 way reads.
+      assert.ok(latin1Finisher(item as object), `item ${i} stays in its Latin-1 reading`);
+      assert.deepEqual(fromLatin1(structuredClone(item)), JSON.parse(JSON.stringify(data[i])), `item ${i}`);
       return;
     }
     const rows = [item.parent!, ...item.children].map((row) => {
@@ -189,7 +191,7 @@ test('sandbox pages of every family prepared on a thread: Latin-1 rows byte for 
       let records = 0;
       items.forEach((item, i) => {
         if (!(item instanceof PreparedRecord)) {
-          assert.deepEqual(item, parsed[i], `${name} item ${i}`);
+          assert.deepEqual(latin1Finisher(item as object) ? fromLatin1(structuredClone(item)) : item, parsed[i], `${name} item ${i}`);
           return;
         }
         records++;
@@ -211,4 +213,51 @@ test('a record\'s id beyond ASCII is the UTF-8 way\'s, on this thread and from a
   const items = new InlinePreparer(users).prepare(job)!;
   assert.deepEqual(items.map((item) => (item as PreparedRecord).id), data.map((c) => c.id));
   assert.deepEqual(preparePage(users, job, true).items.map((item) => (item as WireRecord).id), data.map((c) => c.id));
+});
+
+test('a record left for its follow-up stays in its Latin-1 reading only when the follow-up reads nothing beyond ASCII (id, list urls)', () => {
+  const data = Array.from({ length: 150 }, (_, i) => {
+    const c = contact(i, true);
+    if (i % 3 === 1) (c['tags'] as Record<string, unknown>)['url'] = `/contacts/c${i}/tags?é`;
+    if (i % 3 === 2) c['id'] = `Zoë-${i}`;
+    return c;
+  });
+  const { job } = jobOf(data);
+  const items = new InlinePreparer(users).prepare(job)!;
+  items.forEach((item, i) => {
+    assert.ok(!(item instanceof PreparedRecord), `item ${i} needs its follow-up`);
+    assert.equal(latin1Finisher(item as object) !== undefined, i % 3 === 0, `item ${i}`);
+    // Either way, what the UTF-8 way reads once mended.
+    assert.deepEqual(i % 3 === 0 ? fromLatin1(structuredClone(item)) : item, JSON.parse(JSON.stringify(data[i])), `item ${i}`);
+  });
+  // Finished after its follow-up: the rows the UTF-8 way makes of the completed record.
+  const fullTags = [{ type: 'tag', id: 't1', name: 'étiquette 東京 🚀', applied_at: 1_700_000_001 }];
+  const record = items[0] as Record<string, unknown>;
+  const read = readJsonBody(Buffer.from(JSON.stringify({ type: 'list', data: fullTags })));
+  assert.equal(read.latin1, true);
+  record['tags'] = { ...(record['tags'] as object), data: (read.value as { data: unknown[] }).data, has_more: false, total_count: 1 };
+  const finished = latin1Finisher(record)!(record);
+  const completed = { ...data[0]!, tags: { ...(data[0]!['tags'] as object), data: fullTags, has_more: false, total_count: 1 } };
+  assert.deepEqual([finished.parent!, ...finished.children].map((row) => Buffer.from(row.latin1!, 'latin1').toString('utf8')), expectedRows(completed, job.children));
+  assert.equal(finished.id, 'c0');
+  assert.equal(finished.cursor, 1_700_100_000);
+});
+
+test('readJsonBody: a follow-up body read as Latin-1 where its bytes come out the same, else as UTF-8', () => {
+  const value = { data: [{ name: 'Zoë 東京 🚀', n: 1 }] };
+  const text = JSON.stringify(value);
+  const latin1 = readJsonBody(Buffer.from(text));
+  assert.equal(latin1.latin1, true);
+  assert.deepEqual(fromLatin1(latin1.value), value);
+  for (const [name, bytes] of [
+    ['an escape beyond ASCII', Buffer.from('{"data":[{"name":"Zo\\u00eb"}]}')],
+    ['a byte order mark', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)])],
+    ['bytes that are not UTF-8', Buffer.concat([Buffer.from('{"data":["'), Buffer.from([0xff]), Buffer.from('"]}')])],
+  ] as const) {
+    const read = readJsonBody(bytes);
+    assert.equal(read.latin1, false, name);
+    assert.deepEqual(read.value, JSON.parse(bytes.toString('utf8').replace(/^\ufeff/, '')), name);
+  }
+  assert.throws(() => readJsonBody(Buffer.from('{"data":')), SyntaxError);
+  assert.throws(() => readJsonBody(Buffer.from('{"data":"é"')), SyntaxError);
 });

@@ -161,8 +161,9 @@ export class IntercomClient {
     if (opts.pacer) opts.pacer.capRequestsPerMinute(opts.maxRequestsPerMinute);
   }
 
-  get<T>(path: string, query?: Query, opts?: { notFound?: 'throw' | 'undefined' }): Promise<T> {
-    return this.request<T>('GET', path, { query, notFound: opts?.notFound });
+  /** `decode`: a 2xx body to its value (default: parsed as JSON); a throw counts as a body that is not JSON. */
+  get<T>(path: string, query?: Query, opts?: { notFound?: 'throw' | 'undefined'; decode?: (body: Uint8Array) => unknown }): Promise<T> {
+    return this.request<T>('GET', path, { query, notFound: opts?.notFound, decode: opts?.decode });
   }
 
   post<T>(path: string, body: unknown, query?: Query): Promise<T> {

@@ -3,6 +3,8 @@ import { allOf, searchNewestFirst, updatedBetween } from './search.js';
 import { searchInSlices } from './sliced-search.js';
 import { withFollowUps } from './follow-ups.js';
 import type { ApiObject, FetchContext, IntercomStream, Page } from './stream.js';
+import { parseJsonBody } from '../http/json-body.js';
+import { fromLatin1, latin1Finisher, readJsonBody } from '../workers/prepare-page.js';
 
 type Role = 'user' | 'lead';
 
@@ -31,15 +33,12 @@ export function contactsStream(name: 'users' | 'leads' | 'contacts', role: Role 
     // Segment membership is added on the main thread to every contact: with segments wanted, no page worker.
     offThread: (wanted) => !wanted.has('segments'),
     followUp: needsFollowUp,
+    followUpOnLatin1: (contact) => isAscii(contact.id) && isAscii((contact.tags as InlineList | null)?.url) && isAscii((contact.companies as InlineList | null)?.url),
     async *pages(ctx: FetchContext): AsyncIterable<Page> {
       const roleFilter = role ? { field: 'role', operator: '=', value: role } : undefined;
       const segmentsOf = ctx.wantedChildren.has('segments') ? await segmentMembership(ctx, roleFilter) : undefined;
       const pages = searchInSlices({ client: ctx.client, path: '/contacts/search', itemsKey: 'data', filter: roleFilter, semantics: 'day', since: ctx.since, until: ctx.until, log: ctx.log, prepare: ctx.prepare });
-      yield* withFollowUps(pages, ctx.concurrency, async (contact) => {
-        await Promise.all([completeList(ctx.client, contact, 'tags'), completeList(ctx.client, contact, 'companies')]);
-        if (segmentsOf) contact.segments = { type: 'list', data: segmentsOf.get(String(contact.id)) ?? [] };
-        return contact;
-      }, (contact) => needsFollowUp(contact, ctx.wantedChildren));
+      yield* withFollowUps(pages, ctx.concurrency, (contact) => completeContact(ctx.client, contact, segmentsOf), (contact) => needsFollowUp(contact, ctx.wantedChildren));
     },
   };
 }
@@ -67,14 +66,45 @@ function incomplete(contact: ApiObject, key: 'tags' | 'companies'): boolean {
   return !!list && !!list.has_more && !!list.url;
 }
 
-/** Replaces an inline list that has more than it shows with the full list from its `url`. */
-async function completeList(client: IntercomClient, contact: ApiObject, key: 'tags' | 'companies'): Promise<void> {
-  const list = contact[key] as InlineList | null | undefined;
-  if (!list || !list.has_more || !list.url) return;
-  const full = await client.get<InlineList | undefined>(list.url, undefined, { notFound: 'undefined' });
-  if (!full || !Array.isArray(full.data)) return;
-  contact[key] = { ...list, data: full.data, has_more: false, total_count: full.data.length };
+const LISTS = ['tags', 'companies'] as const;
+
+/**
+ * The contact with each inline list that has more than it shows replaced by the full list from its `url`, and
+ * its segments when they are wanted. A contact this thread read from its page as Latin-1 and left as it was
+ * (latin1Finisher: its follow-up reads only ASCII, followUpOnLatin1) stays in that reading when every full list
+ * reads the same way, and comes back prepared; otherwise it is mended and goes on as read from UTF-8.
+ */
+async function completeContact(client: IntercomClient, contact: ApiObject, segmentsOf: Map<string, ApiObject[]> | undefined): Promise<ApiObject> {
+  const finish = latin1Finisher(contact);
+  const full = await Promise.all(LISTS.map((key) => fullList(client, contact, key, finish !== undefined)));
+  const asRead = finish !== undefined && full.every((list) => list === undefined || list.latin1);
+  const record = finish !== undefined && !asRead ? (fromLatin1(contact) as ApiObject) : contact;
+  LISTS.forEach((key, k) => {
+    const list = full[k];
+    if (list === undefined) return;
+    const data = list.latin1 && !asRead ? (fromLatin1(list.data) as unknown[]) : list.data;
+    record[key] = { ...(record[key] as InlineList), data, has_more: false, total_count: data.length };
+  });
+  if (segmentsOf) record.segments = { type: 'list', data: segmentsOf.get(String(record.id)) ?? [] };
+  // A PreparedRecord goes where records go, as the ones prepared with their page do (replication tells them apart).
+  return asRead ? (finish(record) as unknown as ApiObject) : record;
 }
+
+/**
+ * The items of an inline list that has more than it shows, from its `url` (read as Latin-1 where the body allows
+ * it, when `latin1`); undefined when the list is complete, or the url answers 404 or no list.
+ */
+async function fullList(client: IntercomClient, contact: ApiObject, key: 'tags' | 'companies', latin1: boolean): Promise<{ data: unknown[]; latin1: boolean } | undefined> {
+  const list = contact[key] as InlineList | null | undefined;
+  if (!list || !list.has_more || !list.url) return undefined;
+  const decode = latin1 ? readJsonBody : (body: Uint8Array) => ({ value: parseJsonBody(body), latin1: false });
+  const read = await client.get<{ value: unknown; latin1: boolean } | undefined>(list.url, undefined, { notFound: 'undefined', decode });
+  const full = read?.value as InlineList | null | undefined;
+  if (!full || typeof full !== 'object' || !Array.isArray(full.data)) return undefined;
+  return { data: full.data, latin1: read!.latin1 };
+}
+
+const isAscii = (value: unknown): boolean => value === undefined || value === null || typeof value === 'number' || (typeof value === 'string' && !/[^\x00-\x7f]/.test(value));
 
 /**
  * contact id -> the person segments it belongs to, for the contacts of this sync's range: one contacts search

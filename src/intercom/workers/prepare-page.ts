@@ -24,7 +24,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { Family } from '../catalog.js';
 import { isPlainItem, isUsableKey } from '../http/items.js';
-import { elementsAt } from '../http/json-body.js';
+import { elementsAt, parseJsonBody } from '../http/json-body.js';
 import { unixSeconds } from '../replication.js';
 import type { RecordMeta } from '../../airbyte/protocol.js';
 import type { SerializedData } from '../../airbyte/source.js';
@@ -97,8 +97,25 @@ const bytesOf = (job: PageJob): Buffer => Buffer.from(job.elements.buffer, job.e
 
 /** A record prepared, its rows as `serialise` made them; or an item the main thread finishes, as parsed. */
 type Prepared<Row> =
-  | { id: string | number; cursor: number | undefined; meta: RecordMeta | undefined; parent: Row | undefined; children: Row[] }
-  | { value: unknown; text: string | undefined };
+  | PreparedParts<Row>
+  | { value: unknown; text: string | undefined; followUp: boolean };
+
+interface PreparedParts<Row> { id: string | number; cursor: number | undefined; meta: RecordMeta | undefined; parent: Row | undefined; children: Row[] }
+
+/**
+ * One record of the family prepared: cursor (as read), transform, rows serialised. The id as the UTF-8 way reads
+ * it (`encoding` the record was read with): paging and the passes tell records apart by it, whichever way they came.
+ */
+function prepareRecord<Row>(family: Family, record: Record<string, unknown>, job: Pick<PageJob, 'parent'>, childSet: Set<string>, encoding: 'latin1' | 'utf8', serialise: (data: Record<string, unknown>, stream?: string) => Row): PreparedParts<Row> {
+  const { root } = family;
+  const cursor = root.cursor ? unixSeconds(record[root.cursor]) : undefined;
+  const meta = family.transform(record);
+  const parent = job.parent ? serialise(record) : undefined;
+  const children: Row[] = [];
+  if (childSet.size > 0) for (const row of family.split(record, childSet)) children.push(serialise(row.data, row.stream));
+  const id = record.id as string | number;
+  return { id: encoding === 'latin1' && typeof id === 'string' ? (fromLatin1(id) as string) : id, cursor, meta, parent, children };
+}
 
 /**
  * A page's items prepared (see the top of this file): parsed from its bytes decoded as `encoding`, record by
@@ -116,19 +133,9 @@ function prepareItems<Row>(family: Family, job: PageJob, encoding: 'latin1' | 'u
   const childSet = new Set(job.children);
   const items: Prepared<Row>[] = [];
   const prepare = (value: unknown, text: string | undefined) => {
-    if (!isPlainItem(value) || !isUsableKey(value.id) || !isUsableKey(value[root.primaryKey]) || root.followUp?.(value, wanted)) {
-      items.push({ value, text });
-      return;
-    }
-    const record = value;
-    const cursor = root.cursor ? unixSeconds(record[root.cursor]) : undefined;
-    const meta = family.transform(record);
-    const parent = job.parent ? serialise(record) : undefined;
-    const children: Row[] = [];
-    if (childSet.size > 0) for (const row of family.split(record, childSet)) children.push(serialise(row.data, row.stream));
-    // The id as the UTF-8 way reads it: paging and the passes tell records apart by it, whichever way they came.
-    const id = record.id as string | number;
-    items.push({ id: encoding === 'latin1' && typeof id === 'string' ? (fromLatin1(id) as string) : id, cursor, meta, parent, children });
+    if (!isPlainItem(value) || !isUsableKey(value.id) || !isUsableKey(value[root.primaryKey])) items.push({ value, text, followUp: false });
+    else if (root.followUp?.(value, wanted)) items.push({ value, text, followUp: true });
+    else items.push(prepareRecord(family, value, job, childSet, encoding, serialise));
   };
   const { starts, ends } = job;
   if (!job.groups) {
@@ -207,12 +214,45 @@ export class InlinePreparer {
    * where the usual way runs 6.
    */
   prepare(job: PageJob): unknown[] | undefined {
-    if (!latin1Family(this.family) || !latin1Text(bytesOf(job))) return undefined;
+    const { family } = this;
+    if (!latin1Family(family) || !latin1Text(bytesOf(job))) return undefined;
     const serialise = (data: Record<string, unknown>, stream?: string): SerializedData | PreparedRow =>
       stream === undefined ? { latin1: JSON.stringify(data) } : { latin1: JSON.stringify(data), stream };
-    const items = prepareItems(this.family, job, 'latin1', serialise, () => undefined);
-    return items.map((item) => 'value' in item
-      ? fromLatin1(item.value)
-      : new PreparedRecord(item.id, item.cursor, item.meta, item.parent, item.children as PreparedRow[]));
+    const items = prepareItems(family, job, 'latin1', serialise, () => undefined);
+    const childSet = new Set(job.children);
+    const rows = { parent: job.parent };
+    const prepared = (parts: PreparedParts<SerializedData | PreparedRow>) => new PreparedRecord(parts.id, parts.cursor, parts.meta, parts.parent, parts.children as PreparedRow[]);
+    return items.map((item) => {
+      if (!('value' in item)) return prepared(item);
+      // A record whose follow-up reads nothing beyond ASCII stays in its Latin-1 reading (latin1Finisher).
+      if (item.followUp && family.root.followUpOnLatin1?.(item.value as Record<string, unknown>)) {
+        const record = item.value as Record<string, unknown>;
+        finishers.set(record, (done) => prepared(prepareRecord(family, done, rows, childSet, 'latin1', serialise)));
+        return record;
+      }
+      return fromLatin1(item.value);
+    });
   }
+}
+
+/** Records this thread read as Latin-1 and left to their follow-up, with what makes each a PreparedRecord. */
+const finishers = new WeakMap<object, (record: Record<string, unknown>) => PreparedRecord>();
+
+/**
+ * For a record this thread read as Latin-1 and left as it was for its follow-up (IntercomStream.followUpOnLatin1):
+ * what makes it a PreparedRecord once the follow-up is done, every value the follow-up added read as Latin-1
+ * too (readJsonBody). Undefined for any other record (which is read as UTF-8, or mended: `fromLatin1`).
+ */
+export function latin1Finisher(record: object): ((record: Record<string, unknown>) => PreparedRecord) | undefined {
+  return finishers.get(record);
+}
+
+/**
+ * A follow-up's body as JSON, read as Latin-1 where its bytes come out the same (latin1Text, no byte order mark),
+ * for a record still in its Latin-1 reading; else as usual (parseJsonBody, UTF-8).
+ */
+export function readJsonBody(bytes: Uint8Array): { value: unknown; latin1: boolean } {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (buffer[0] !== 0xef && latin1Text(buffer)) return { value: JSON.parse(buffer.toString('latin1')) as unknown, latin1: true };
+  return { value: parseJsonBody(bytes), latin1: false };
 }
