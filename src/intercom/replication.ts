@@ -7,7 +7,7 @@ import type { ItemsPreparer } from './http/paging.js';
 import { readSavedCursor } from './saved-state.js';
 import type { ApiObject } from './streams/stream.js';
 import type { PageWorkers } from './workers/pool.js';
-import { InlinePreparer } from './workers/prepare-page.js';
+import { InlinePreparer, takeLatin1Finisher } from './workers/prepare-page.js';
 import { PreparedRecord } from './workers/prepared.js';
 
 /**
@@ -172,8 +172,11 @@ export function familyGroup(
       // thrown, so the output is the same as with one event per record, failures included.
       let rows: RecordRow[] = [];
       try {
-        for (const record of page.records) {
-          if (!skipped.admit(record)) continue;
+        for (const item of page.records) {
+          if (!skipped.admit(item)) continue;
+          // A record still in its Latin-1 reading (a stream's follow-up that did not finish it) must not be
+          // serialised as an object: its strings are that reading's. Finished here as its page's records were.
+          const record = takeLatin1Finisher(item)?.(item) ?? item;
           if (record instanceof PreparedRecord) {
             if (record.cursor !== undefined && (lowest === undefined || record.cursor < lowest)) lowest = record.cursor;
             preparedRows(record, rows);

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { families } from '../../src/intercom/catalog.js';
 import { cutLargestArray } from '../../src/intercom/http/json-body.js';
-import { fromLatin1, InlinePreparer, latin1Family, latin1Finisher, latin1Text, preparePage, readJsonBody } from '../../src/intercom/workers/prepare-page.js';
+import { fromLatin1, InlinePreparer, latin1Family, latin1Text, preparePage, readJsonBody, takeLatin1Finisher } from '../../src/intercom/workers/prepare-page.js';
 import type { PageJob, WireRecord } from '../../src/intercom/workers/prepared.js';
 import { PreparedRecord } from '../../src/intercom/workers/prepared.js';
 
@@ -85,7 +85,7 @@ test('on this thread (InlinePreparer): each row a Latin-1 string of the UTF-8 by
     if (!(item instanceof PreparedRecord)) {
       left++;
       // Left for its follow-up in its Latin-1 reading (its id and urls are ASCII): mended, what the UTF-8 way reads.
-      assert.ok(latin1Finisher(item as object), `item ${i} stays in its Latin-1 reading`);
+      assert.ok(takeLatin1Finisher(item as object), `item ${i} stays in its Latin-1 reading`);
       assert.deepEqual(fromLatin1(structuredClone(item)), JSON.parse(JSON.stringify(data[i])), `item ${i}`);
       return;
     }
@@ -191,7 +191,7 @@ test('sandbox pages of every family prepared on a thread: Latin-1 rows byte for 
       let records = 0;
       items.forEach((item, i) => {
         if (!(item instanceof PreparedRecord)) {
-          assert.deepEqual(latin1Finisher(item as object) ? fromLatin1(structuredClone(item)) : item, parsed[i], `${name} item ${i}`);
+          assert.deepEqual(takeLatin1Finisher(item as object) ? fromLatin1(structuredClone(item)) : item, parsed[i], `${name} item ${i}`);
           return;
         }
         records++;
@@ -224,9 +224,11 @@ test('a record left for its follow-up stays in its Latin-1 reading only when the
   });
   const { job } = jobOf(data);
   const items = new InlinePreparer(users).prepare(job)!;
+  const finishers = items.map((item) => takeLatin1Finisher(item as object));
   items.forEach((item, i) => {
     assert.ok(!(item instanceof PreparedRecord), `item ${i} needs its follow-up`);
-    assert.equal(latin1Finisher(item as object) !== undefined, i % 3 === 0, `item ${i}`);
+    assert.equal(finishers[i] !== undefined, i % 3 === 0, `item ${i}`);
+    assert.equal(takeLatin1Finisher(item as object), undefined, `item ${i}: taken once`);
     // Either way, what the UTF-8 way reads once mended.
     assert.deepEqual(i % 3 === 0 ? fromLatin1(structuredClone(item)) : item, JSON.parse(JSON.stringify(data[i])), `item ${i}`);
   });
@@ -236,7 +238,7 @@ test('a record left for its follow-up stays in its Latin-1 reading only when the
   const read = readJsonBody(Buffer.from(JSON.stringify({ type: 'list', data: fullTags })));
   assert.equal(read.latin1, true);
   record['tags'] = { ...(record['tags'] as object), data: (read.value as { data: unknown[] }).data, has_more: false, total_count: 1 };
-  const finished = latin1Finisher(record)!(record);
+  const finished = finishers[0]!(record);
   const completed = { ...data[0]!, tags: { ...(data[0]!['tags'] as object), data: fullTags, has_more: false, total_count: 1 } };
   assert.deepEqual([finished.parent!, ...finished.children].map((row) => Buffer.from(row.latin1!, 'latin1').toString('utf8')), expectedRows(completed, job.children));
   assert.equal(finished.id, 'c0');

@@ -4,7 +4,7 @@ import { searchInSlices } from './sliced-search.js';
 import { withFollowUps } from './follow-ups.js';
 import type { ApiObject, FetchContext, IntercomStream, Page } from './stream.js';
 import { parseJsonBody } from '../http/json-body.js';
-import { fromLatin1, latin1Finisher, readJsonBody } from '../workers/prepare-page.js';
+import { fromLatin1, readJsonBody, takeLatin1Finisher } from '../workers/prepare-page.js';
 
 type Role = 'user' | 'lead';
 
@@ -71,11 +71,11 @@ const LISTS = ['tags', 'companies'] as const;
 /**
  * The contact with each inline list that has more than it shows replaced by the full list from its `url`, and
  * its segments when they are wanted. A contact this thread read from its page as Latin-1 and left as it was
- * (latin1Finisher: its follow-up reads only ASCII, followUpOnLatin1) stays in that reading when every full list
+ * (takeLatin1Finisher: its follow-up reads only ASCII, followUpOnLatin1) stays in that reading when every full list
  * reads the same way, and comes back prepared; otherwise it is mended and goes on as read from UTF-8.
  */
 async function completeContact(client: IntercomClient, contact: ApiObject, segmentsOf: Map<string, ApiObject[]> | undefined): Promise<ApiObject> {
-  const finish = latin1Finisher(contact);
+  const finish = takeLatin1Finisher(contact);
   const full = await Promise.all(LISTS.map((key) => fullList(client, contact, key, finish !== undefined)));
   const asRead = finish !== undefined && full.every((list) => list === undefined || list.latin1);
   const record = finish !== undefined && !asRead ? (fromLatin1(contact) as ApiObject) : contact;

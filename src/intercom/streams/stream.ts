@@ -97,7 +97,7 @@ export interface IntercomStream {
   /**
    * True when the follow-up of this record reads nothing of it beyond ASCII (its id, the urls it asks for): a
    * record read from a page as Latin-1 (workers/prepare-page.ts) may then stay in that reading through its
-   * follow-up, which finishes it with latin1Finisher, reading its bodies with readJsonBody.
+   * follow-up, which finishes it with takeLatin1Finisher, reading its bodies with readJsonBody.
    */
   followUpOnLatin1?(record: ApiObject): boolean;
   pages(ctx: FetchContext): AsyncIterable<Page>;

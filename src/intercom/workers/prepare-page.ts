@@ -224,7 +224,7 @@ export class InlinePreparer {
     const prepared = (parts: PreparedParts<SerializedData | PreparedRow>) => new PreparedRecord(parts.id, parts.cursor, parts.meta, parts.parent, parts.children as PreparedRow[]);
     return items.map((item) => {
       if (!('value' in item)) return prepared(item);
-      // A record whose follow-up reads nothing beyond ASCII stays in its Latin-1 reading (latin1Finisher).
+      // A record whose follow-up reads nothing beyond ASCII stays in its Latin-1 reading (takeLatin1Finisher).
       if (item.followUp && family.root.followUpOnLatin1?.(item.value as Record<string, unknown>)) {
         const record = item.value as Record<string, unknown>;
         finishers.set(record, (done) => prepared(prepareRecord(family, done, rows, childSet, 'latin1', serialise)));
@@ -241,10 +241,13 @@ const finishers = new WeakMap<object, (record: Record<string, unknown>) => Prepa
 /**
  * For a record this thread read as Latin-1 and left as it was for its follow-up (IntercomStream.followUpOnLatin1):
  * what makes it a PreparedRecord once the follow-up is done, every value the follow-up added read as Latin-1
- * too (readJsonBody). Undefined for any other record (which is read as UTF-8, or mended: `fromLatin1`).
+ * too (readJsonBody). Undefined for any other record (read as UTF-8 or mended, `fromLatin1`). Taken once: whoever
+ * takes it either finishes the record with it or mends it, and nobody after that takes it for a Latin-1 reading.
  */
-export function latin1Finisher(record: object): ((record: Record<string, unknown>) => PreparedRecord) | undefined {
-  return finishers.get(record);
+export function takeLatin1Finisher(record: object): ((record: Record<string, unknown>) => PreparedRecord) | undefined {
+  const finish = finishers.get(record);
+  if (finish !== undefined) finishers.delete(record);
+  return finish;
 }
 
 /**
