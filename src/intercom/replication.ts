@@ -176,7 +176,7 @@ export function familyGroup(
           if (!skipped.admit(item)) continue;
           // A record still in its Latin-1 reading (a stream's follow-up that did not finish it) must not be
           // serialised as an object: its strings are that reading's. Finished here as its page's records were.
-          const record = takeLatin1Finisher(item)?.(item) ?? item;
+          const record = item instanceof PreparedRecord ? item : (takeLatin1Finisher(item)?.(item) ?? item);
           if (record instanceof PreparedRecord) {
             if (record.cursor !== undefined && (lowest === undefined || record.cursor < lowest)) lowest = record.cursor;
             preparedRows(record, rows);

@@ -19,7 +19,9 @@
 //   mojibake string never equals, as the real string never does. JSON's structure is ASCII: bytes beyond it
 //   are only ever inside strings, in both readings.
 // An item the main thread must finish (a follow-up request) leaves a worker as UTF-8 text, re-decoded from its
-// Latin-1 serialisation, and this thread's preparation as an object mended string by string (fromLatin1).
+// Latin-1 serialisation, and this thread's preparation as an object mended string by string (fromLatin1), or,
+// when its follow-up reads nothing of it beyond ASCII, as read, finished once the follow-up is done with the
+// bodies it brought read the same way (takeLatin1Finisher, readJsonBody).
 // Figures: README, Benchmarks.
 import { isUtf8 } from 'node:buffer';
 import type { Family } from '../catalog.js';
@@ -220,14 +222,14 @@ export class InlinePreparer {
       stream === undefined ? { latin1: JSON.stringify(data) } : { latin1: JSON.stringify(data), stream };
     const items = prepareItems(family, job, 'latin1', serialise, () => undefined);
     const childSet = new Set(job.children);
-    const rows = { parent: job.parent };
+    const selected = { parent: job.parent };
     const prepared = (parts: PreparedParts<SerializedData | PreparedRow>) => new PreparedRecord(parts.id, parts.cursor, parts.meta, parts.parent, parts.children as PreparedRow[]);
     return items.map((item) => {
       if (!('value' in item)) return prepared(item);
       // A record whose follow-up reads nothing beyond ASCII stays in its Latin-1 reading (takeLatin1Finisher).
       if (item.followUp && family.root.followUpOnLatin1?.(item.value as Record<string, unknown>)) {
         const record = item.value as Record<string, unknown>;
-        finishers.set(record, (done) => prepared(prepareRecord(family, done, rows, childSet, 'latin1', serialise)));
+        finishers.set(record, (done) => prepared(prepareRecord(family, done, selected, childSet, 'latin1', serialise)));
         return record;
       }
       return fromLatin1(item.value);
