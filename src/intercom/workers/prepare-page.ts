@@ -108,15 +108,15 @@ interface PreparedParts<Row> { id: string | number; cursor: number | undefined; 
  * One record of the family prepared: cursor (as read), transform, rows serialised. The id as the UTF-8 way reads
  * it (`encoding` the record was read with): paging and the passes tell records apart by it, whichever way they came.
  */
-function prepareRecord<Row>(family: Family, record: Record<string, unknown>, job: Pick<PageJob, 'parent'>, childSet: Set<string>, encoding: 'latin1' | 'utf8', serialise: (data: Record<string, unknown>, stream?: string) => Row): PreparedParts<Row> {
+function prepareRecord<Row>(family: Family, record: Record<string, unknown>, parent: boolean, childSet: Set<string>, encoding: 'latin1' | 'utf8', serialise: (data: Record<string, unknown>, stream?: string) => Row): PreparedParts<Row> {
   const { root } = family;
   const cursor = root.cursor ? unixSeconds(record[root.cursor]) : undefined;
   const meta = family.transform(record);
-  const parent = job.parent ? serialise(record) : undefined;
+  const own = parent ? serialise(record) : undefined;
   const children: Row[] = [];
   if (childSet.size > 0) for (const row of family.split(record, childSet)) children.push(serialise(row.data, row.stream));
   const id = record.id as string | number;
-  return { id: encoding === 'latin1' && typeof id === 'string' ? (fromLatin1(id) as string) : id, cursor, meta, parent, children };
+  return { id: encoding === 'latin1' && typeof id === 'string' ? (fromLatin1(id) as string) : id, cursor, meta, parent: own, children };
 }
 
 /**
@@ -137,7 +137,7 @@ function prepareItems<Row>(family: Family, job: PageJob, encoding: 'latin1' | 'u
   const prepare = (value: unknown, text: string | undefined) => {
     if (!isPlainItem(value) || !isUsableKey(value.id) || !isUsableKey(value[root.primaryKey])) items.push({ value, text, followUp: false });
     else if (root.followUp?.(value, wanted)) items.push({ value, text, followUp: true });
-    else items.push(prepareRecord(family, value, job, childSet, encoding, serialise));
+    else items.push(prepareRecord(family, value, job.parent, childSet, encoding, serialise));
   };
   const { starts, ends } = job;
   if (!job.groups) {
@@ -221,15 +221,18 @@ export class InlinePreparer {
     const serialise = (data: Record<string, unknown>, stream?: string): SerializedData | PreparedRow =>
       stream === undefined ? { latin1: JSON.stringify(data) } : { latin1: JSON.stringify(data), stream };
     const items = prepareItems(family, job, 'latin1', serialise, () => undefined);
-    const childSet = new Set(job.children);
-    const selected = { parent: job.parent };
+    // For the records left for their follow-up (most pages have none, or a few). No closure here names `job`:
+    // a finisher would keep its elements (the page's bytes) alive until its record is done.
+    const { parent, children: childNames } = job;
+    let childSet: Set<string> | undefined;
     const prepared = (parts: PreparedParts<SerializedData | PreparedRow>) => new PreparedRecord(parts.id, parts.cursor, parts.meta, parts.parent, parts.children as PreparedRow[]);
     return items.map((item) => {
       if (!('value' in item)) return prepared(item);
       // A record whose follow-up reads nothing beyond ASCII stays in its Latin-1 reading (takeLatin1Finisher).
       if (item.followUp && family.root.followUpOnLatin1?.(item.value as Record<string, unknown>)) {
         const record = item.value as Record<string, unknown>;
-        finishers.set(record, (done) => prepared(prepareRecord(family, done, selected, childSet, 'latin1', serialise)));
+        const children = (childSet ??= new Set(childNames));
+        finishers.set(record, (done) => prepared(prepareRecord(family, done, parent, children, 'latin1', serialise)));
         return record;
       }
       return fromLatin1(item.value);
