@@ -29,6 +29,11 @@ const sandbox = await sandboxProcess({
 const config = { access_token: sandbox.token, base_url: sandbox.url, start_date: '2000-01-01T00:00:00Z' };
 const catalog = await catalogFor(config, streams);
 const figures = new Map<string, number[]>(builds.map((b) => [b, []]));
+// Besides CPU: records/s, and the main thread's CPU per record and busy share (its CPU time over the wall time:
+// what is left is waiting, on the server or the reader, or other processes running in its place).
+const rates = new Map<string, number[]>(builds.map((b) => [b, []]));
+const mains = new Map<string, number[]>(builds.map((b) => [b, []]));
+const busy = new Map<string, number[]>(builds.map((b) => [b, []]));
 try {
   for (let round = 1; round <= rounds; round++) {
     for (const build of builds) {
@@ -46,14 +51,19 @@ try {
       }
       const us = (1e6 * run.cpuSeconds) / run.records;
       figures.get(build)!.push(us);
-      console.log(`round ${round} ${build}: ${run.records} records, ${us.toFixed(1)} us CPU/record, ${Math.round(run.records / run.seconds)} records/s, RSS ${run.peakRssMb} MB, exit ${run.exitCode} (load ${loadavg()[0]!.toFixed(2)})`);
+      const mainUs = (1e6 * run.mainCpuSeconds) / run.records;
+      rates.get(build)!.push(run.records / run.seconds);
+      mains.get(build)!.push(mainUs);
+      busy.get(build)!.push((100 * run.mainCpuSeconds) / run.seconds);
+      console.log(`round ${round} ${build}: ${run.records} records, ${us.toFixed(1)} us CPU/record (main thread ${mainUs.toFixed(1)}, busy ${((100 * run.mainCpuSeconds) / run.seconds).toFixed(0)} %), ${Math.round(run.records / run.seconds)} records/s, RSS ${run.peakRssMb} MB, exit ${run.exitCode} (load ${loadavg()[0]!.toFixed(2)})`);
     }
   }
 } finally {
   await sandbox.stop();
 }
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 for (const [build, values] of figures) {
-  const sorted = [...values].sort((a, b) => a - b);
   const unit = callgrind ? 'k instructions/record' : 'us CPU/record';
-  console.log(`${build}: median ${sorted[Math.floor(sorted.length / 2)]!.toFixed(1)} ${unit} (min ${sorted[0]!.toFixed(1)})`);
+  const more = callgrind ? '' : `; main thread ${median(mains.get(build)!).toFixed(1)} us/record, busy ${median(busy.get(build)!).toFixed(0)} %; ${Math.round(median(rates.get(build)!))} records/s`;
+  console.log(`${build}: median ${median(values).toFixed(1)} ${unit} (min ${Math.min(...values).toFixed(1)})${more}`);
 }
