@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import type { Pool as UndiciPool } from 'undici';
 import { systemError, transientError } from '../../airbyte/errors.js';
 import { redactText } from '../../airbyte/redact.js';
-import { Deadline } from './deadline.js';
+import { exchange, type Answer } from './exchange.js';
 import { errorForStatus, IntercomHttpError, LostResponseError, networkFailure } from './errors.js';
 import { bodyText, isBlank, parseJsonBody } from './json-body.js';
 import { decodeDeferred, listPages, searchPages, type ItemsPreparer, type PageOf, type Query } from './paging.js';
@@ -14,12 +14,10 @@ import { rateLimitHeaders, sharedPacer, type Log, type Pacer } from './pacer.js'
 import { DEFAULT_MAX_SCROLL_RESTARTS, scrollCompanies, type ScrollPage } from './scroll.js';
 
 // undici's index loads all it has (fetch, WebSocket, mocks, caches, proxies: about 110 files, 200 ms of a
-// `discover` on a slow machine, 4 MB of heap); the connector uses one Pool and its request(), which the index
-// puts on the Dispatcher prototype: the same here, from the same files (no `exports` map in undici 7 limits this).
+// `discover` on a slow machine, 4 MB of heap); the connector uses one Pool and its dispatch() (exchange.ts):
+// the pool's file alone (no `exports` map in undici 7 limits this).
 const load = createRequire(import.meta.url);
 const Pool = load('undici/lib/dispatcher/pool.js') as typeof UndiciPool;
-const dispatcher = (load('undici/lib/dispatcher/dispatcher.js') as { prototype: Record<string, unknown> }).prototype;
-dispatcher['request'] ??= load('undici/lib/api/api-request.js');
 
 export { IntercomHttpError, LostResponseError } from './errors.js';
 
@@ -263,33 +261,31 @@ export class IntercomClient {
       let cause: string;
       let completed = false;
       // undici's own timeouts tick about once a second: this timer makes requestTimeoutMs exact (headers and body).
-      const deadline = new Deadline();
       let timedOut = false;
+      const sent = exchange(this.pool, {
+        path: url.pathname + url.search,
+        method,
+        headers,
+        body: payload,
+        headersTimeout: this.timeoutMs,
+        bodyTimeout: this.timeoutMs,
+      });
       const timer = setTimeout(() => {
         timedOut = true;
-        deadline.expire();
+        sent.abort(new Error(`no complete answer within ${this.timeoutMs} ms`));
       }, this.timeoutMs);
       try {
-        let body: Uint8Array;
-        let res: Awaited<ReturnType<UndiciPool['request']>>;
+        let answer: Answer;
         try {
-          res = await this.pool.request({
-            path: url.pathname + url.search,
-            method,
-            headers,
-            body: payload,
-            headersTimeout: this.timeoutMs,
-            bodyTimeout: this.timeoutMs,
-            signal: deadline,
-          });
-          body = await res.body.bytes();
+          answer = await sent.answer;
         } finally {
           clearTimeout(timer);
         }
-        const limits = rateLimitHeaders(res.headers);
+        const { body } = answer;
+        const limits = rateLimitHeaders(answer.rateLimit);
         completed = true;
         this.pacer.completed(ticket, limits);
-        const status = res.statusCode;
+        const status = answer.status;
         this.count(String(status));
         if (status >= 200 && status < 300) {
           if (isBlank(body)) cause = `status ${status} with an empty body`;
