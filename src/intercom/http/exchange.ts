@@ -16,7 +16,10 @@ export interface Answer {
 
 export interface Exchange {
   answer: Promise<Answer>;
-  /** Ends the exchange now (its answer rejects with `reason`), whether it has a connection yet or not. */
+  /**
+   * Ends the exchange: its answer rejects with `reason` at once, and the request is aborted now, or as soon as it
+   * gets a connection when it is still waiting for one (undici has no other way to take it out of the queue).
+   */
   abort(reason: Error): void;
 }
 
@@ -86,6 +89,7 @@ export function exchange(dispatcher: Dispatcher, options: Dispatcher.DispatchOpt
     abort(reason: Error): void {
       if (aborted) return;
       aborted = reason;
+      reject(reason);
       abort?.(reason);
     },
   };
