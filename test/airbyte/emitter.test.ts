@@ -175,3 +175,41 @@ test('batch buffers are used again, and only once the output is done with them',
   assert.ok(chunks > 100, `${chunks} chunks`);
   assert.ok(buffers.size < chunks / 2, `${buffers.size} buffers for ${chunks} chunks: used again`);
 });
+
+test('batched RECORD lines are searched for secrets with the batch: each line under the secrets known when it was written, every hit in a batch, and at stop()', async () => {
+  const { redactValue } = await import('../../src/airbyte/redact.js');
+  let secrets: string[] = ['first-secret'];
+  const out = new Collector({ highWaterMark: 1 << 20 });
+  const emitter = new Emitter(out, { secrets: () => secrets, now: () => 7, batchBytes: OUTPUT_BATCH_BYTES });
+  const latin1 = (data: unknown) => ({ latin1: Buffer.from(JSON.stringify(data)).toString('latin1') });
+  const rows = [
+    { id: 1, note: 'first-secret and later-secret' },
+    { id: 2, note: 'nothing here' },
+    { id: 3, note: 'Zoë: first-secret' },
+  ];
+  const lines: string[] = [];
+  const line = (data: unknown, known: string[]) => {
+    const message = { type: 'RECORD', record: { stream: 's', data, emitted_at: 7 } };
+    const text = JSON.stringify(message);
+    return known.some((s) => text.includes(s) || text.includes(JSON.stringify(s).slice(1, -1))) ? JSON.stringify(redactValue(message, known)) : text;
+  };
+  for (const row of rows) {
+    emitter.recordJson('s', latin1(row));
+    lines.push(line(row, ['first-secret']));
+  }
+  // A secret learnt now counts for the lines written from now on; one with a line feed is in a line escaped only.
+  secrets = ['first-secret', 'later-secret', 'line\nfeed'];
+  const later = [{ id: 4, note: 'later-secret, first-secret' }, { id: 5, note: 'line\nfeed' }, { id: 6, note: 'later-secret' }];
+  for (const row of later) {
+    emitter.record('s', row);
+    lines.push(line(row, ['first-secret', 'later-secret', 'line\nfeed']));
+  }
+  await emitter.flush();
+  assert.equal(out.text, lines.map((l) => l + '\n').join(''));
+  assert.match(out.text, /"\*\*\*\* and later-secret"/, 'the line written before later-secret was known keeps it');
+  assert.equal(out.text.match(/\*\*\*\*/g)?.length, 6);
+  // stop() writes what is gathered, searched too.
+  emitter.recordJson('s', latin1({ id: 7, note: 'first-secret at the end' }));
+  await emitter.stop(1000);
+  assert.match(out.text, /\{"id":7,"note":"\*\*\*\* at the end"\}/);
+});
