@@ -111,11 +111,11 @@ export class PagingProgress {
     if (this.page === 0) this.total = total;
     this.page++;
     this.received += items;
-    let fresh = false;
-    for (const id of ids) {
-      if (!this.recent.has(id)) fresh = true;
-      this.recent.set(id, this.page);
-    }
+    // The page brought a fresh id exactly when setting its ids grew the map (one lookup per id, not has() and set()).
+    const { recent } = this;
+    const before = recent.size;
+    for (const id of ids) recent.set(id, this.page);
+    const fresh = recent.size > before;
     this.pageIds.push(ids as string[]);
     this.held += ids.length;
     while (this.held > RECENT_IDS && this.pageIds.length > 1) {
