@@ -16,7 +16,6 @@ const MIN_SECONDS = -62167219200; // 0000-01-01T00:00:00Z
 const MAX_SECONDS = 253402300799; // 9999-12-31T23:59:59Z
 
 const SECONDS_PER_DAY = 86400;
-const TWO_DIGITS = Array.from({ length: 60 }, (_, n) => String(n).padStart(2, '0'));
 // 'YYYY-MM-DD' per day number: records of one sync share few days, and Date formatting is the hot spot.
 const dayText = new Map<number, string>();
 const DAY_CACHE_LIMIT = 50_000;
@@ -41,7 +40,16 @@ export function unixSecondsToRfc3339(value: number): string | number | null {
   const hh = Math.floor(rest / 3600);
   rest -= hh * 3600;
   const mm = Math.floor(rest / 60);
-  return `${dateOfDay(day)}T${TWO_DIGITS[hh]}:${TWO_DIGITS[mm]}:${TWO_DIGITS[rest - mm * 60]}Z`;
+  const ss = rest - mm * 60;
+  // One flat string, made at once: a template literal makes a tree of its pieces (a cons string), which
+  // JSON.stringify must flatten (allocate and copy) again. Create and serialise, 4 timestamps an object:
+  // 1,201-1,374 -> 947-1,086 ns per object. The date is always 'YYYY-MM-DD' (years 0000..9999, see above).
+  const date = dateOfDay(day);
+  return String.fromCharCode(
+    date.charCodeAt(0), date.charCodeAt(1), date.charCodeAt(2), date.charCodeAt(3), 0x2d, date.charCodeAt(5), date.charCodeAt(6), 0x2d,
+    date.charCodeAt(8), date.charCodeAt(9), 0x54, 0x30 + Math.floor(hh / 10), 0x30 + (hh % 10), 0x3a, 0x30 + Math.floor(mm / 10), 0x30 + (mm % 10), 0x3a,
+    0x30 + Math.floor(ss / 10), 0x30 + (ss % 10), 0x5a,
+  );
 }
 
 /** Data paths (property names and ITEMS) of every `format: date-time` location of the schema. */

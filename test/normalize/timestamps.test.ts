@@ -30,6 +30,17 @@ test('unix seconds become RFC 3339 UTC without milliseconds; 0 is null; out-of-r
   assert.ok(Number.isNaN(unixSecondsToRfc3339(NaN)));
 });
 
+test('every second of years 0000..9999 (20,000 drawn, fractions too) reads as Date#toISOString does, without milliseconds', () => {
+  let seed = 12345;
+  const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const edges = [-62167219200, -62167219199, 253402300799, -86401, -86400, -1, 1, 59, 60, 3599, 3600, 86399, 86400, 951782400, 951868799];
+  const values = [...edges, ...Array.from({ length: 20_000 }, (_, i) => (i % 2 ? Math.floor : (x: number) => x)(-62167219200 + next() * (253402300799 + 62167219200)))];
+  for (const value of values) {
+    const expected = new Date(Math.floor(value) * 1000).toISOString().replace(/\.000Z$/, 'Z');
+    assert.equal(unixSecondsToRfc3339(value), expected, String(value));
+  }
+});
+
 test('the schema is walked into data paths, through objects, arrays and escaped names', () => {
   assert.deepEqual(timestampPaths(schema), [
     ['updated_at'], ['stats', 'first_at'], ['stats', 'deeper', 'last_at'], ['parts', 'list', ITEMS, 'created_at'],
