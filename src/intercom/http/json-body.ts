@@ -126,9 +126,24 @@ function seamsOf(b: Buffer): { envelope: Record<string, unknown>; key: string; s
 /**
  * The comma-separated elements at b[start..end), parsed as one array (throws a SyntaxError when they are not JSON).
  * Decoded as UTF-8, or as Latin-1 where the caller knows what that means (workers/prepare-page.ts).
+ * The brackets go into the bytes on either side for the moment of decoding (they are separators: a comma, a
+ * bracket, space), so the text is one flat string: `[` + text + `]` would be a tree of three that JSON.parse
+ * copies into one again (~64 KB a group). Where there is no byte on a side, it is put together as text.
  */
 export function elementsAt(b: Buffer, start: number, end: number, encoding: 'utf8' | 'latin1' = 'utf8'): unknown[] {
-  return JSON.parse(`[${b.toString(encoding, start, end)}]`) as unknown[];
+  if (start < 1 || end >= b.length) return JSON.parse(`[${b.toString(encoding, start, end)}]`) as unknown[];
+  const before = b[start - 1]!;
+  const after = b[end]!;
+  let text: string;
+  b[start - 1] = 0x5b; // '['
+  b[end] = 0x5d; // ']'
+  try {
+    text = b.toString(encoding, start - 1, end + 1);
+  } finally {
+    b[start - 1] = before;
+    b[end] = after;
+  }
+  return JSON.parse(text) as unknown[];
 }
 
 /** Each range of `b` parsed as the elements of an array, all in order; undefined when one does not parse. */
@@ -218,6 +233,7 @@ export function parseElements(buffer: Buffer, starts: readonly number[], ends: r
  * the seams are real, which only parsing tells (parseCutItems). Undefined when the body is small or has not
  * that shape: it is then parsed whole (parseJsonBody).
  */
+/** A body cut around its largest array: `elements` holds the array's elements and a byte on either side of them. */
 export interface CutBody { envelope: Record<string, unknown>; key: string; elements: Uint8Array; starts: number[]; ends: number[]; groups: boolean }
 
 export function cutLargestArray(bytes: Uint8Array): CutBody | undefined {
@@ -228,9 +244,11 @@ export function cutLargestArray(bytes: Uint8Array): CutBody | undefined {
   const split = seams ?? exact;
   const cut = seams ?? (exact && envelopeOf(buffer, exact));
   if (!split || !cut) return undefined;
-  const from = split.starts[0]!;
+  // The array's brackets (or what separates the elements from them) are in the view, a byte on either side of
+  // every range: elementsAt writes its brackets there for a moment.
+  const from = split.starts[0]! - 1;
   // A view: whoever hands the elements to another thread copies them first (PageWorkers.prepare).
-  const elements = buffer.subarray(from, split.ends[split.ends.length - 1]!);
+  const elements = buffer.subarray(from, split.ends[split.ends.length - 1]! + 1);
   return { envelope: cut.envelope, key: cut.key, elements, starts: split.starts.map((s) => s - from), ends: split.ends.map((e) => e - from), groups: seams !== undefined };
 }
 
