@@ -63,10 +63,12 @@ export function timestampPaths(schema: JsonSchema): DataPathStep[][] {
   return paths;
 }
 
-interface PathNode { timestamp: boolean; props: Map<string, PathNode>; items?: PathNode }
+/** The `format: date-time` locations of a schema as a tree: a node is a location (`timestamp`), or leads to some. */
+export interface PathNode { timestamp: boolean; props: Map<string, PathNode>; items?: PathNode }
 type Visitor = (value: unknown) => unknown;
 
-function buildTree(paths: DataPathStep[][]): PathNode {
+/** The tree of `paths` (timestampPaths). */
+export function timestampTree(paths: DataPathStep[][]): PathNode {
   const root: PathNode = { timestamp: false, props: new Map() };
   for (const path of paths) {
     let node = root;
@@ -112,6 +114,6 @@ function compileNode(node: PathNode): Visitor {
  * (nested objects and arrays of objects included) into an RFC 3339 UTC string.
  */
 export function compileTimestampConverter(schema: JsonSchema): (record: Record<string, unknown>) => void {
-  const visit = compileNode(buildTree(timestampPaths(schema)));
+  const visit = compileNode(timestampTree(timestampPaths(schema)));
   return (record) => { visit(record); };
 }

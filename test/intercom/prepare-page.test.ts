@@ -3,7 +3,8 @@
 // are read as UTF-8; an item left to the main thread is what JSON.parse of its UTF-8 text gives.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { families } from '../../src/intercom/catalog.js';
+import { families, type Family } from '../../src/intercom/catalog.js';
+import { RecordTexts } from '../../src/normalize/record-text.js';
 import { cutLargestArray } from '../../src/intercom/http/json-body.js';
 import { fromLatin1, InlinePreparer, latin1Family, latin1Text, preparePage, readJsonBody, takeLatin1Finisher } from '../../src/intercom/workers/prepare-page.js';
 import type { PageJob, WireRecord } from '../../src/intercom/workers/prepared.js';
@@ -263,4 +264,107 @@ test('readJsonBody: a follow-up body read as Latin-1 where its bytes come out th
   }
   assert.throws(() => readJsonBody(Buffer.from('{"data":')), SyntaxError);
   assert.throws(() => readJsonBody(Buffer.from('{"data":"é"')), SyntaxError);
+});
+
+/** Every way a contact's or a conversation's shape can go: each member the shape reads or sets absent, null, or of each kind. */
+function variants(base: Record<string, unknown>, choices: Record<string, unknown[]>, count: number): Record<string, unknown>[] {
+  const keys = Object.keys(choices);
+  return Array.from({ length: count }, (_, i) => {
+    const record: Record<string, unknown> = { ...base, id: `v${i}` };
+    let n = i;
+    for (const key of keys) {
+      const options = choices[key]!;
+      const choice = options[n % options.length];
+      n = Math.floor(n / options.length) + i;
+      if (choice === undefined) delete record[key];
+      else record[key] = choice;
+    }
+    return record;
+  });
+}
+
+/**
+ * The page's rows made by this thread with the parent stream alone (records made as text where they can be):
+ * each the object way's; how many were made as text.
+ */
+function preparedAlone(family: Family, data: Record<string, unknown>[], key = 'data'): number {
+  const cut = cutLargestArray(Buffer.from(JSON.stringify({ type: 'list', [key]: data, total_count: data.length })))!;
+  const job: PageJob = { family: family.root.name, parent: true, children: [], wantedChildren: [], elements: cut.elements, starts: cut.starts, ends: cut.ends, groups: cut.groups };
+  const row = RecordTexts.prototype.row;
+  let made = 0;
+  RecordTexts.prototype.row = function counted(this: RecordTexts) {
+    made++;
+    return row.call(this);
+  };
+  try {
+    const items = new InlinePreparer(family).prepare(job)!;
+    assert.equal(items.length, data.length);
+    items.forEach((item, i) => {
+      if (!(item instanceof PreparedRecord)) {
+        // Left for its follow-up: as read from UTF-8, or in its Latin-1 reading (takeLatin1Finisher) mended.
+        const asRead = takeLatin1Finisher(item as object) ? fromLatin1(structuredClone(item)) : item;
+        assert.deepEqual(asRead, JSON.parse(JSON.stringify(data[i])), `item ${i}`);
+        return;
+      }
+      const record = structuredClone(data[i]!);
+      assert.deepEqual(item.meta, family.transform(record), `record ${i}: meta`);
+      assert.equal(item.id, record['id']);
+      assert.equal(Buffer.from(item.parent!.latin1!, 'latin1').toString('utf8'), JSON.stringify(record), `record ${i}: ${JSON.stringify(data[i]).slice(0, 300)}`);
+      assert.deepEqual(item.children, []);
+    });
+  } finally {
+    RecordTexts.prototype.row = row;
+  }
+  // A page worker's bytes: the same as its UTF-8 way's, where every record is parsed.
+  assert.ok(Buffer.from(preparePage(family, job, true).out).equals(Buffer.from(preparePage(family, job, false).out)), 'a worker\'s bytes');
+  return made;
+}
+
+test('records made as text (the parent stream alone): contacts in every shape, rows byte for byte the object way\'s', () => {
+  const contacts = variants(contact(1), {
+    owner_id: [42, '42', null, undefined, 1.5],
+    user_id: [undefined, null, 'u-1'],
+    external_id: [undefined, null, 'ext-1', 7],
+    last_request_at: [undefined, null, 1_600_000_000],
+    last_seen_at: [undefined, null, 0, 1_700_000_123],
+    location_data: [undefined, null, { city: 'Wien' }],
+    location: [undefined, null, { type: 'location', city: 'Zürich' }],
+    anonymous: [undefined, null, true, false],
+    role: ['user', 'lead', undefined, 'Lead'],
+    tags: [{ type: 'list', data: [], has_more: false }, { type: 'list', data: [], has_more: true, url: '/x' }, { type: 'list', data: [], has_more: 1, url: '/x' }, null, { type: 'list', data: [], has_more: null, url: '/x' }],
+  }, 600);
+  const made = preparedAlone(users, contacts);
+  // All but those whose tags may need a follow-up (has_more not false): the object way decides on those.
+  const certain = contacts.filter((c) => (c['tags'] as { has_more?: unknown } | null)?.has_more !== true && (c['tags'] as { has_more?: unknown } | null)?.has_more !== 1);
+  assert.equal(made, certain.length, `${made} of 600 made as text`);
+  assert.ok(made >= 250);
+});
+
+test('records made as text: conversations in every shape, rows byte for byte the object way\'s', () => {
+  const conversations = families().find((f) => f.root.name === 'conversations')!;
+  const base = {
+    type: 'conversation', id: 'x', created_at: 1_700_000_000, updated_at: 1_700_000_100, title: 'Bonjour 👋',
+    statistics: { first_contact_reply_at: 1_700_000_050, count_reopens: 0 }, tags: { type: 'tag.list', tags: [{ type: 'tag', id: '1', applied_at: 1_700_000_070 }] },
+  };
+  const contact0 = { type: 'contact', id: 'c0', external_id: 'é0' };
+  const data = variants(base, {
+    conversation_message: [undefined, null, { body: 'kept' }],
+    source: [undefined, null, { type: 'conversation', body: '<p>Hallo "Welt"\n</p>', author: { type: 'user', id: 'u1' } }],
+    user: [undefined, null, { type: 'user', id: 'kept' }],
+    contacts: [undefined, null, { type: 'contact.list', contacts: [] }, { type: 'contact.list', contacts: [contact0, { id: 'c1' }] }, { type: 'contact.list', contacts: null }, { type: 'contact.list' }, 'text', [contact0], { contacts: [null] }, { contacts: 'abc' }],
+    assignee: [undefined, null, { type: 'team', id: '5' }],
+    admin_assignee_id: [undefined, null, 0, 123, '456', true, 1.5, '0'],
+  }, 900);
+  const made = preparedAlone(conversations, data, 'conversations');
+  assert.ok(made > 600, `${made} of 900 made as text`);
+});
+
+test('records made as text: a family whose custom attributes are typed (a misfit is left to the object way, with its meta)', () => {
+  const typed = families({ contact: [{ name: 'plan', type: 'string' }, { name: 'seats', type: 'integer' }, { name: 'trial_ends_at', type: 'date' }], company: [] }).find((f) => f.root.name === 'users')!;
+  const data = variants({ ...contact(2), custom_attributes: { plan: 'pro', seats: 3, trial_ends_at: 1_700_000_000 } }, {
+    custom_attributes: [{ plan: 'pro', seats: 3, trial_ends_at: 1_700_000_000 }, { plan: 7, seats: 3 }, { seats: 2.5 }, { trial_ends_at: 'soon' }, { trial_ends_at: '2024-01-02T03:04:05Z', plan: null }, null, undefined],
+  }, 210);
+  const made = preparedAlone(typed, data);
+  // Those whose values all fit (the first, fifth, sixth and seventh choices): a misfit takes the object way.
+  assert.equal(made, 4 * 30, `${made} of 210 made as text`);
 });

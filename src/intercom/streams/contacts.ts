@@ -5,6 +5,7 @@ import { withFollowUps } from './follow-ups.js';
 import type { ApiObject, FetchContext, IntercomStream, Page } from './stream.js';
 import { parseJsonBody } from '../http/json-body.js';
 import { fromLatin1, readJsonBody, takeLatin1Finisher } from '../workers/prepare-page.js';
+import { isNullText, isNumberText, type RecordText } from '../../normalize/record-text.js';
 
 type Role = 'user' | 'lead';
 
@@ -30,10 +31,12 @@ export function contactsStream(name: 'users' | 'leads' | 'contacts', role: Role 
       { name: 'segments', path: ['segments', 'data'] },
     ],
     shape: shapeContact,
+    shapeText: shapeContactText,
     // Segment membership is added on the main thread to every contact: with segments wanted, no page worker.
     offThread: (wanted) => !wanted.has('segments'),
     followUp: needsFollowUp,
     followUpOnLatin1: (contact) => isAscii(contact.id) && isAscii((contact.tags as InlineList | null)?.url) && isAscii((contact.companies as InlineList | null)?.url),
+    followUpText: mayNeedFollowUp,
     async *pages(ctx: FetchContext): AsyncIterable<Page> {
       const roleFilter = role ? { field: 'role', operator: '=', value: role } : undefined;
       const segmentsOf = ctx.wantedChildren.has('segments') ? await segmentMembership(ctx, roleFilter) : undefined;
@@ -53,6 +56,40 @@ function shapeContact(contact: ApiObject): void {
   contact.last_request_at ??= contact.last_seen_at ?? null;
   contact.location_data ??= contact.location ?? null;
   contact.anonymous ??= contact.role === 'lead';
+}
+
+/** shapeContact on the contact's text. */
+function shapeContactText(contact: RecordText): boolean {
+  const owner = contact.get('owner_id');
+  if (owner !== undefined && isNumberText(owner) && !contact.set('owner_id', `"${owner}"`)) return false;
+  return orElse(contact, 'user_id', 'external_id')
+    && orElse(contact, 'last_request_at', 'last_seen_at')
+    && orElse(contact, 'location_data', 'location')
+    && (!isNullText(contact.get('anonymous')) || contact.set('anonymous', contact.get('role') === '"lead"' ? 'true' : 'false'));
+}
+
+/** `record[key] ??= record[from] ?? null` on a record's text. */
+function orElse(record: RecordText, key: string, from: string): boolean {
+  if (!isNullText(record.get(key))) return true;
+  if (record.edited(from)) return false;
+  const value = record.get(from);
+  return record.set(key, isNullText(value) ? 'null' : value!);
+}
+
+/**
+ * needsFollowUp on the contact's text: true when segments are wanted, or when its tags or companies may have a
+ * `has_more` that is not false (in doubt: needsFollowUp decides on the parsed contact).
+ */
+function mayNeedFollowUp(contact: RecordText, wanted: ReadonlySet<string>): boolean {
+  return wanted.has('segments') || mayHaveMore(contact.get('tags')) || mayHaveMore(contact.get('companies'));
+}
+
+function mayHaveMore(list: string | undefined): boolean {
+  if (list === undefined) return false;
+  for (let at = list.indexOf('"has_more":'); at !== -1; at = list.indexOf('"has_more":', at + 11)) {
+    if (!list.startsWith('false', at + 11) && !list.startsWith('null', at + 11)) return true;
+  }
+  return false;
 }
 
 /** A contact needs a follow-up when an inline list is incomplete, or to get its segments. */

@@ -1,6 +1,7 @@
 import { searchInSlices } from './sliced-search.js';
 import { withFollowUps } from './follow-ups.js';
 import type { ApiObject, FetchContext, IntercomStream, Page } from './stream.js';
+import { firstElementOf, isNullText, isNumberText, memberOf, type RecordText } from '../../normalize/record-text.js';
 
 interface PartList { conversation_parts?: unknown[]; total_count?: number }
 
@@ -23,6 +24,7 @@ export const conversations: IntercomStream = {
   /** Airbyte's `conversation_parts`: one row per part, read from the same retrieve as `conversations__parts`. */
   views: [{ name: 'conversation_parts', child: 'parts', parentKey: 'conversation_id', primaryKey: 'id' }],
   shape: shapeConversation,
+  shapeText: shapeConversationText,
   // With parts wanted every conversation is retrieved on the main thread: no page worker then.
   offThread: (wanted) => !wanted.has('parts'),
   async *pages(ctx: FetchContext): AsyncIterable<Page> {
@@ -45,6 +47,38 @@ function shapeConversation(conversation: ApiObject): void {
   conversation.user ??= contacts?.[0] ?? null;
   const admin = conversation.admin_assignee_id;
   conversation.assignee ??= admin === null || admin === undefined || admin === 0 ? null : { type: 'admin', id: String(admin) };
+}
+
+/** shapeConversation on the conversation's text. */
+function shapeConversationText(conversation: RecordText): boolean {
+  if (isNullText(conversation.get('conversation_message'))) {
+    const source = conversation.get('source');
+    if (conversation.edited('source') || !conversation.set('conversation_message', isNullText(source) ? 'null' : source!)) return false;
+  }
+  if (isNullText(conversation.get('user'))) {
+    // `contacts?.contacts?.[0]`: an object's list, or none; anything else is left to the object way.
+    const contacts = conversation.get('contacts');
+    let first: string | undefined;
+    if (!isNullText(contacts)) {
+      if (!contacts!.startsWith('{') || conversation.edited('contacts')) return false;
+      const list = memberOf(contacts!, 'contacts');
+      if (!isNullText(list)) {
+        if (!list!.startsWith('[')) return false;
+        first = firstElementOf(list!);
+      }
+    }
+    if (!conversation.set('user', isNullText(first) ? 'null' : first!)) return false;
+  }
+  if (isNullText(conversation.get('assignee'))) {
+    const admin = conversation.get('admin_assignee_id');
+    let assignee: string;
+    if (isNullText(admin) || admin === '0') assignee = 'null';
+    else if (isNumberText(admin!)) assignee = `{"type":"admin","id":"${admin}"}`;
+    else if (admin!.startsWith('"')) assignee = `{"type":"admin","id":${admin}}`;
+    else return false;
+    if (!conversation.set('assignee', assignee)) return false;
+  }
+  return true;
 }
 
 async function retrieveWithParts(ctx: FetchContext, item: ApiObject): Promise<ApiObject | undefined> {

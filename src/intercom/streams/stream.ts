@@ -1,6 +1,7 @@
 import type { RunContext } from '../../airbyte/source.js';
 import type { IntercomClient } from '../http/client.js';
 import type { ItemsPreparer } from '../http/paging.js';
+import type { RecordText } from '../../normalize/record-text.js';
 
 export type ApiObject = Record<string, unknown>;
 
@@ -75,6 +76,12 @@ export interface IntercomStream {
   /** Brings one API object to the stream's schema (version differences, the seed's documented columns), in place, before timestamps are converted. */
   shape?(record: ApiObject): void;
   /**
+   * `shape` on a record's text (src/normalize/record-text.ts), for records made into rows without being parsed:
+   * the same members set to the same values. False when it cannot tell as text (the record is then parsed and
+   * shaped as an object). A stream with a `shape` and none of this has its records parsed.
+   */
+  shapeText?(record: RecordText): boolean;
+  /**
    * A full table gathered from the records of another top-level stream (`of`). When both are selected it is
    * read during that stream's pass, with no pass of its own.
    */
@@ -100,5 +107,10 @@ export interface IntercomStream {
    * follow-up, which finishes it with takeLatin1Finisher, reading its bodies with readJsonBody.
    */
   followUpOnLatin1?(record: ApiObject): boolean;
+  /**
+   * `followUp` on a record's text: false only when `followUp` would be false (true when in doubt: the record is
+   * then parsed and `followUp` asked). A stream with a `followUp` and none of this has its records parsed.
+   */
+  followUpText?(record: RecordText, wantedChildren: ReadonlySet<string>): boolean;
   pages(ctx: FetchContext): AsyncIterable<Page>;
 }

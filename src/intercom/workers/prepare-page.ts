@@ -28,6 +28,9 @@ import type { Family } from '../catalog.js';
 import { isPlainItem, isUsableKey } from '../http/items.js';
 import { elementsAt, parseJsonBody } from '../http/json-body.js';
 import { unixSeconds } from '../replication.js';
+import { CUSTOM_ATTRIBUTES } from '../custom-attributes.js';
+import { isNumberText, RecordTexts } from '../../normalize/record-text.js';
+import { timestampPaths, timestampTree } from '../../normalize/timestamps.js';
 import type { RecordMeta } from '../../airbyte/protocol.js';
 import type { SerializedData } from '../../airbyte/source.js';
 import { PreparedRecord, type PageJob, type PageResult, type PreparedRow, type WireItem, type WireRecord } from './prepared.js';
@@ -97,6 +100,36 @@ export function fromLatin1(value: unknown): unknown {
 /** The job's elements as a Buffer (no copy). */
 const bytesOf = (job: PageJob): Buffer => Buffer.from(job.elements.buffer, job.elements.byteOffset, job.elements.byteLength);
 
+/** Per family, this thread's scanner of records as text (src/normalize/record-text.ts); null: its records are parsed. */
+const recordTexts = new WeakMap<Family, RecordTexts | null>();
+
+/**
+ * The family's scanner when its records can be made into rows as text: its stream's shape and follow-up rule
+ * have a text form (IntercomStream.shapeText, followUpText), or it has none.
+ */
+function recordTextsOf(family: Family): RecordTexts | undefined {
+  let texts = recordTexts.get(family);
+  if (texts === undefined) {
+    const { root } = family;
+    const able = (!root.shape || root.shapeText) && (!root.followUp || root.followUpText);
+    recordTexts.set(family, (texts = able ? new RecordTexts(timestampTree(timestampPaths(family.schema))) : null));
+  }
+  return texts ?? undefined;
+}
+
+/**
+ * A record's key as isUsableKey takes it, from its JSON text; undefined when the object way must tell. A string
+ * of its own (JSON.parse makes one): a slice of the text would keep the whole text alive as long as the key
+ * (paging keeps the recent ones: +53 MB peak RSS in a 100,000-contact read, measured).
+ */
+function keyOfText(json: string | undefined): string | number | undefined {
+  if (json === undefined) return undefined;
+  if (isNumberText(json)) return Number(json);
+  if (json.charCodeAt(0) !== 0x22 || json.includes('\\') || NON_ASCII.test(json)) return undefined;
+  const key = JSON.parse(json) as string;
+  return key.trim() === '' ? undefined : key;
+}
+
 /** A record prepared, its rows as `serialise` made them; or an item the main thread finishes, as parsed. */
 type Prepared<Row> =
   | PreparedParts<Row>
@@ -108,13 +141,13 @@ interface PreparedParts<Row> { id: string | number; cursor: number | undefined; 
  * One record of the family prepared: cursor (as read), transform, rows serialised. The id as the UTF-8 way reads
  * it (`encoding` the record was read with): paging and the passes tell records apart by it, whichever way they came.
  */
-function prepareRecord<Row>(family: Family, record: Record<string, unknown>, parent: boolean, childSet: Set<string>, encoding: 'latin1' | 'utf8', serialise: (data: Record<string, unknown>, stream?: string) => Row): PreparedParts<Row> {
+function prepareRecord<Row>(family: Family, record: Record<string, unknown>, parent: boolean, childSet: Set<string>, encoding: 'latin1' | 'utf8', serialise: (json: string, stream?: string) => Row): PreparedParts<Row> {
   const { root } = family;
   const cursor = root.cursor ? unixSeconds(record[root.cursor]) : undefined;
   const meta = family.transform(record);
-  const own = parent ? serialise(record) : undefined;
+  const own = parent ? serialise(JSON.stringify(record)) : undefined;
   const children: Row[] = [];
-  if (childSet.size > 0) for (const row of family.split(record, childSet)) children.push(serialise(row.data, row.stream));
+  if (childSet.size > 0) for (const row of family.split(record, childSet)) children.push(serialise(JSON.stringify(row.data), row.stream));
   const id = record.id as string | number;
   return { id: encoding === 'latin1' && typeof id === 'string' ? (fromLatin1(id) as string) : id, cursor, meta, parent: own, children };
 }
@@ -126,38 +159,86 @@ function prepareRecord<Row>(family: Family, record: Record<string, unknown>, par
  * die young, in the young generation. An item that is not a record of the family, or needs a follow-up, is
  * handed back as parsed, with its text when it was parsed alone. A group that does not parse (a seam that was
  * not one) starts it all again on the whole page (`restart` drops the rows serialised so far); a SyntaxError
- * then means the items are not JSON. `serialise` gets a child row's stream, none for the record itself.
+ * then means the items are not JSON. `serialise` gets a row's JSON text, and a child row's stream (none for the
+ * record itself).
+ *
+ * Records of a Latin-1 page whose rows are the record alone (no child stream) are made into rows as text
+ * where they can be (src/normalize/record-text.ts): the same row, without JSON.parse and JSON.stringify.
  */
-function prepareItems<Row>(family: Family, job: PageJob, encoding: 'latin1' | 'utf8', serialise: (data: Record<string, unknown>, stream?: string) => Row, restart: () => void): Prepared<Row>[] {
+function prepareItems<Row>(family: Family, job: PageJob, encoding: 'latin1' | 'utf8', serialise: (json: string, stream?: string) => Row, restart: () => void): Prepared<Row>[] {
   const { root } = family;
   const buffer = bytesOf(job);
   const wanted = new Set(job.wantedChildren);
   const childSet = new Set(job.children);
   const items: Prepared<Row>[] = [];
+  const texts = encoding === 'latin1' && job.parent && job.children.length === 0 ? recordTextsOf(family) : undefined;
   const prepare = (value: unknown, text: string | undefined) => {
     if (!isPlainItem(value) || !isUsableKey(value.id) || !isUsableKey(value[root.primaryKey])) items.push({ value, text, followUp: false });
     else if (root.followUp?.(value, wanted)) items.push({ value, text, followUp: true });
     else items.push(prepareRecord(family, value, job.parent, childSet, encoding, serialise));
   };
+  /** The record scanned last as its row, when the text can tell all the object way would. */
+  const prepareText = (texts: RecordTexts): boolean => {
+    const id = keyOfText(texts.get('id'));
+    if (id === undefined || (root.primaryKey !== 'id' && keyOfText(texts.get(root.primaryKey)) === undefined)) return false;
+    let cursor: number | undefined;
+    if (root.cursor) {
+      const value = texts.get(root.cursor);
+      if (value !== undefined && value !== 'null' && !isNumberText(value)) return false;
+      cursor = value === undefined || value === 'null' ? undefined : unixSeconds(Number(value));
+    }
+    if (root.followUp && root.followUpText!(texts, wanted)) return false;
+    if (family.checkCustomAttributes) {
+      const values = texts.get(CUSTOM_ATTRIBUTES);
+      if (values !== undefined && family.checkCustomAttributes({ [CUSTOM_ATTRIBUTES]: JSON.parse(values) as unknown }) !== undefined) return false;
+    }
+    if (root.shapeText && !root.shapeText(texts)) return false;
+    items.push({ id, cursor, meta: undefined, parent: serialise(texts.row()), children: [] });
+    return true;
+  };
+  /**
+   * The comma-separated records of `text` prepared, as text where they can be, else parsed; the rest of the
+   * text parsed from the first record that is not an object with canonical text (a SyntaxError when not JSON).
+   */
+  const prepareTexts = (texts: RecordTexts, from: number, to: number) => {
+    const text = buffer.toString('latin1', from, to);
+    let at = 0;
+    texts.text(text, buffer.subarray(from, to));
+    while (at < text.length) {
+      const end = texts.scan(at);
+      if (end === undefined || (end < text.length && (text.charCodeAt(end) !== 0x2c || end + 1 === text.length))) break;
+      if (!prepareText(texts)) prepare(JSON.parse(text.slice(at, end)) as unknown, undefined);
+      at = end + 1;
+    }
+    if (at < text.length) for (const value of JSON.parse(`[${at === 0 ? text : text.slice(at)}]`) as unknown[]) prepare(value, undefined);
+  };
   const { starts, ends } = job;
   if (!job.groups) {
     for (let i = 0; i < starts.length; i++) {
+      if (texts) {
+        prepareTexts(texts, starts[i]!, ends[i]!);
+        continue;
+      }
       const text = buffer.toString(encoding, starts[i]!, ends[i]!);
       prepare(JSON.parse(text) as unknown, text);
     }
     return items;
   }
   for (let g = 0; g < starts.length; g++) {
-    let group: unknown[];
     try {
-      group = elementsAt(buffer, starts[g]!, ends[g]!, encoding);
+      if (texts) {
+        prepareTexts(texts, starts[g]!, ends[g]!);
+        continue;
+      }
+      const group = elementsAt(buffer, starts[g]!, ends[g]!, encoding);
+      for (let i = 0; i < group.length; i++) prepare(group[i], undefined);
     } catch {
       items.length = 0;
       restart();
-      group = elementsAt(buffer, starts[0]!, ends[ends.length - 1]!, encoding);
-      g = starts.length;
+      const group = elementsAt(buffer, starts[0]!, ends[ends.length - 1]!, encoding);
+      for (let i = 0; i < group.length; i++) prepare(group[i], undefined);
+      break;
     }
-    for (let i = 0; i < group.length; i++) prepare(group[i], undefined);
   }
   return items;
 }
@@ -173,8 +254,7 @@ export function preparePage(family: Family, job: PageJob, latin1 = latin1Family(
   let out = Buffer.allocUnsafeSlow(64 * 1024 + Math.ceil(1.25 * job.elements.byteLength));
   let at = 0;
   /** The row's range of `out`; a child row's stream index first. */
-  const put = (data: Record<string, unknown>, stream?: string): number[] => {
-    const json = JSON.stringify(data);
+  const put = (json: string, stream?: string): number[] => {
     const most = latin1 ? json.length : 3 * json.length;
     if (at + most > out.length) {
       const larger = Buffer.allocUnsafeSlow(Math.max(2 * out.length, at + most));
@@ -218,8 +298,7 @@ export class InlinePreparer {
   prepare(job: PageJob): unknown[] | undefined {
     const { family } = this;
     if (!latin1Family(family) || !latin1Text(bytesOf(job))) return undefined;
-    const serialise = (data: Record<string, unknown>, stream?: string): SerializedData | PreparedRow =>
-      stream === undefined ? { latin1: JSON.stringify(data) } : { latin1: JSON.stringify(data), stream };
+    const serialise = (json: string, stream?: string): SerializedData | PreparedRow => (stream === undefined ? { latin1: json } : { latin1: json, stream });
     const items = prepareItems(family, job, 'latin1', serialise, () => undefined);
     // For the records left for their follow-up (most pages have none, or a few). No closure here names `job`:
     // a finisher would keep its elements (the page's bytes) alive until its record is done.
