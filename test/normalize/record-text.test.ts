@@ -6,10 +6,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { firstElementOf, memberOf, RecordTexts } from '../../src/normalize/record-text.js';
 import { compileTimestampConverter, timestampPaths, timestampTree } from '../../src/normalize/timestamps.js';
+import { arr, obj } from '../helpers/schema.js';
 
 const TS = { type: ['null', 'string'], format: 'date-time' };
-const obj = (properties: Record<string, unknown>) => ({ type: ['null', 'object'], additionalProperties: true, properties });
-const arr = (items: unknown) => ({ type: ['null', 'array'], items });
 const schema = {
   type: 'object', additionalProperties: true,
   properties: {

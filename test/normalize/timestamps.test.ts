@@ -2,10 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileTimestampConverter, timestampPaths, unixSecondsToRfc3339 } from '../../src/normalize/timestamps.js';
 import { ITEMS } from '../../src/normalize/schema-paths.js';
+import { arr, obj } from '../helpers/schema.js';
 
 const TS = { type: ['null', 'string'], format: 'date-time', airbyte_type: 'timestamp_with_timezone' };
-const obj = (properties: Record<string, unknown>) => ({ type: ['null', 'object'], additionalProperties: true, properties });
-const arr = (items: unknown) => ({ type: ['null', 'array'], items });
 const schema = {
   type: 'object', additionalProperties: true,
   properties: {
