@@ -226,15 +226,17 @@ export function parseElements(buffer: Buffer, starts: readonly number[], ends: r
   return items;
 }
 
+/** A body cut around its largest array (cutLargestArray). */
+export interface CutBody { envelope: Record<string, unknown>; key: string; elements: Uint8Array; starts: number[]; ends: number[]; groups: boolean }
+
 /**
  * A body's one large array cut out, for its elements to be parsed elsewhere (a worker thread): the envelope
- * parsed (the array emptied), the array's key, and the elements' bytes (a view of the body; offsets into `elements`):
+ * parsed (the array emptied), the array's key, and the elements' bytes (a view of the body, with the byte on
+ * either side of the elements: a bracket, or what separates it from them; offsets into `elements`):
  * one range per element, or, when `groups`, ranges cut at seams (parseAtSeams), each one or more elements if
  * the seams are real, which only parsing tells (parseCutItems). Undefined when the body is small or has not
  * that shape: it is then parsed whole (parseJsonBody).
  */
-/** A body cut around its largest array: `elements` holds the array's elements and a byte on either side of them. */
-export interface CutBody { envelope: Record<string, unknown>; key: string; elements: Uint8Array; starts: number[]; ends: number[]; groups: boolean }
 
 export function cutLargestArray(bytes: Uint8Array): CutBody | undefined {
   if (bytes.byteLength < PIECEWISE_FROM) return undefined;
