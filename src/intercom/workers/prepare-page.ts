@@ -1,7 +1,8 @@
 // A page's records prepared: parsed, transformed and serialised exactly as the main thread does with records
 // (src/intercom/replication.ts: shape, custom attributes, timestamps, child rows), handed back serialised. Done
 // by a page worker thread (page-worker.ts, rows as UTF-8 bytes), or on the main thread when there is none
-// (InlinePreparer, rows as Latin-1 strings).
+// (InlinePreparer, rows as Latin-1 strings). A record whose row is itself alone (no child stream) and whose text
+// is canonical is made into its row as text (src/normalize/record-text.ts), without JSON.parse and JSON.stringify.
 //
 // Latin-1 text. JSON.parse needs a string, and decoding a page's UTF-8 costs more than JSON.parse's own work on
 // it when the page holds a few characters beyond ASCII (most real pages do: names, emoji; V8's UTF-8 decoder
