@@ -89,7 +89,10 @@ export class Emitter {
   private tailAt = Number.NaN;
   private tail = '';
   private tailClean = true;
-  /** The escaped secrets in UTF-8. */
+  /**
+   * The escaped secrets in UTF-8, those a line can hold: no line holds a raw line feed (JSON escapes it), so a
+   * secret with one is in no line and is not searched for.
+   */
   private secretBytes: Buffer[] = [];
   /**
    * Where the batch's RECORD lines whose data nobody has searched for secrets yet start (emitRecord's pieces), or
@@ -166,14 +169,13 @@ export class Emitter {
    * The batch's lines with every RECORD line whose data holds a secret redacted (see uncheckedFrom): the batch
    * itself when none does, else a copy with those lines made again the redacting way (the message parsed from its
    * line, redactValue, serialised: what emit() does with a message whose line holds a secret). A secret is found
-   * in a line's bytes exactly when it is in its text (UTF-8 is one-to-one), and no line holds a raw line feed
-   * (JSON escapes it), so a secret with one is in no line and is not searched for.
+   * in a line's bytes exactly when it is in its text (UTF-8 is one-to-one).
    */
   private searched(chunk: Buffer): Buffer {
     const from = this.uncheckedFrom;
     this.uncheckedFrom = -1;
     if (from < 0) return chunk;
-    const needles = this.secretBytes.filter((bytes) => !bytes.includes(10));
+    const needles = this.secretBytes;
     let pieces: Buffer[] | undefined;
     let kept = 0;
     for (let at = from; ;) {
@@ -441,7 +443,7 @@ export class Emitter {
     // A secret holding `:{` or `},` could straddle the head and the data or the data and the tail of a RECORD line.
     // So could one with a lone surrogate escape the byte search (its UTF-8 differs from half of a pair's).
     this.pieceSecrets = this.escapedSecrets.some((s) => s.includes(':{') || s.includes('},') || LONE_SURROGATE.test(s));
-    this.secretBytes = this.escapedSecrets.map((s) => Buffer.from(s, 'utf8'));
+    this.secretBytes = this.escapedSecrets.map((s) => Buffer.from(s, 'utf8')).filter((bytes) => !bytes.includes(10));
     this.heads.clear();
     this.tailAt = Number.NaN;
   }

@@ -123,6 +123,7 @@ export function familyGroup(
   function preparer(): ItemsPreparer | undefined {
     if (riders.length > 0 || root.companion || viewTargets.length > 0 || root.primaryKey !== 'id' || !root.offThread?.(wantedChildren)) return undefined;
     const pages = workers ?? new InlinePreparer(family);
+    preparedHere = workers === undefined;
     const job = { family: root.name, parent: parent !== undefined, children: childTargets.map((t) => t.name), wantedChildren: [...wantedChildren] };
     let large = false;
     return (cut) => {
@@ -135,6 +136,8 @@ export function familyGroup(
     };
   }
   let preparedPages = 0;
+  /** This thread prepares the pass's pages: records left to a follow-up may still be in their Latin-1 reading. */
+  let preparedHere = false;
 
   /**
    * The rows of a record a page worker prepared: the same decisions as for any record, on its cursor (no view
@@ -176,7 +179,7 @@ export function familyGroup(
           if (!skipped.admit(item)) continue;
           // A record still in its Latin-1 reading (a stream's follow-up that did not finish it) must not be
           // serialised as an object: its strings are that reading's. Finished here as its page's records were.
-          const record = item instanceof PreparedRecord ? item : (takeLatin1Finisher(item)?.(item) ?? item);
+          const record = item instanceof PreparedRecord || !preparedHere ? item : (takeLatin1Finisher(item)?.(item) ?? item);
           if (record instanceof PreparedRecord) {
             if (record.cursor !== undefined && (lowest === undefined || record.cursor < lowest)) lowest = record.cursor;
             preparedRows(record, rows);

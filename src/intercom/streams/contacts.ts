@@ -4,7 +4,7 @@ import { searchInSlices } from './sliced-search.js';
 import { withFollowUps } from './follow-ups.js';
 import type { ApiObject, FetchContext, IntercomStream, Page } from './stream.js';
 import { parseJsonBody } from '../http/json-body.js';
-import { fromLatin1, readJsonBody, takeLatin1Finisher } from '../workers/prepare-page.js';
+import { fromLatin1, isAscii, readJsonBody, takeLatin1Finisher } from '../workers/prepare-page.js';
 import { isNullText, isNumberText, type RecordText } from '../../normalize/record-text.js';
 
 type Role = 'user' | 'lead';
@@ -35,7 +35,7 @@ export function contactsStream(name: 'users' | 'leads' | 'contacts', role: Role 
     // Segment membership is added on the main thread to every contact: with segments wanted, no page worker.
     offThread: (wanted) => !wanted.has('segments'),
     followUp: needsFollowUp,
-    followUpOnLatin1: (contact) => isAscii(contact.id) && isAscii((contact.tags as InlineList | null)?.url) && isAscii((contact.companies as InlineList | null)?.url),
+    followUpOnLatin1: (contact) => asciiOrNone(contact.id) && asciiOrNone((contact.tags as InlineList | null)?.url) && asciiOrNone((contact.companies as InlineList | null)?.url),
     followUpText: mayNeedFollowUp,
     async *pages(ctx: FetchContext): AsyncIterable<Page> {
       const roleFilter = role ? { field: 'role', operator: '=', value: role } : undefined;
@@ -141,7 +141,7 @@ async function fullList(client: IntercomClient, contact: ApiObject, key: 'tags' 
   return { data: full.data, latin1: read!.latin1 };
 }
 
-const isAscii = (value: unknown): boolean => value === undefined || value === null || typeof value === 'number' || (typeof value === 'string' && !/[^\x00-\x7f]/.test(value));
+const asciiOrNone = (value: unknown): boolean => value === undefined || value === null || typeof value === 'number' || (typeof value === 'string' && isAscii(value));
 
 /**
  * contact id -> the person segments it belongs to, for the contacts of this sync's range: one contacts search

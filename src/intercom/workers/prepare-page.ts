@@ -37,6 +37,9 @@ import type { SerializedData } from '../../airbyte/source.js';
 import { PreparedRecord, type PageJob, type PageResult, type PreparedRow, type WireItem, type WireRecord } from './prepared.js';
 
 const NON_ASCII = /[^\x00-\x7f]/;
+
+/** True when `text` is ASCII alone: its Latin-1 reading is its UTF-8 reading. */
+export const isAscii = (text: string): boolean => !NON_ASCII.test(text);
 const BACKSLASH_U = Buffer.from('\\u');
 
 /** True when every property name anywhere in `schema` is ASCII. */
@@ -126,7 +129,7 @@ function recordTextsOf(family: Family): RecordTexts | undefined {
 function keyOfText(json: string | undefined): string | number | undefined {
   if (json === undefined) return undefined;
   if (isNumberText(json)) return Number(json);
-  if (json.charCodeAt(0) !== 0x22 || json.includes('\\') || NON_ASCII.test(json)) return undefined;
+  if (json.charCodeAt(0) !== 0x22 || json.includes('\\') || !isAscii(json)) return undefined;
   const key = JSON.parse(json) as string;
   return key.trim() === '' ? undefined : key;
 }
@@ -211,7 +214,7 @@ function prepareItems<Row>(family: Family, job: PageJob, encoding: 'latin1' | 'u
       if (!prepareText(texts)) prepare(JSON.parse(text.slice(at, end)) as unknown, undefined);
       at = end + 1;
     }
-    if (at < text.length) for (const value of JSON.parse(`[${at === 0 ? text : text.slice(at)}]`) as unknown[]) prepare(value, undefined);
+    if (at < text.length) for (const value of elementsAt(buffer, from + at, to, 'latin1')) prepare(value, undefined);
   };
   const { starts, ends } = job;
   if (!job.groups) {
