@@ -205,7 +205,7 @@ export class RecordSearch {
   }
 
   private sortKey(entity: SearchEntity, field: string, fields: Set<string>): (i: number) => number | string {
-    if (field === 'id') return (i) => i;
+    if (field === 'id') return byIndex;
     const fill = docFiller(this.ws, entity, new Set([...fields, field]));
     return (i) => {
       const v = fill(i)[field];
@@ -231,7 +231,16 @@ export class RecordSearch {
   }
 }
 
+const byIndex = (i: number): number => i;
+
 function sortBy(matches: number[], key: (i: number) => number | string, descending: boolean): void {
+  if (key === byIndex) {
+    // Sorted by id: the key is the index itself, so a numeric sort of the indices is the order (the bisection
+    // probes of a sliced search ask for this, one per step, over up to the whole table).
+    const sorted = Uint32Array.from(matches).sort();
+    for (let k = 0; k < sorted.length; k++) matches[k] = sorted[descending ? sorted.length - 1 - k : k]!;
+    return;
+  }
   const keys = new Map<number, number | string>();
   for (const i of matches) keys.set(i, key(i));
   matches.sort((a, b) => {

@@ -28,6 +28,19 @@ test('users and leads by role match the ground truth', async () => {
   }
 });
 
+test('a search without a sort, or sorted by id, lists records by index whether it walks a date range or scans the table', async () => {
+  const ids = async (query: unknown, sort?: unknown) =>
+    (await searchAll(sb, '/contacts/search', { query, pagination: { per_page: 150 }, ...(sort ? { sort } : {}) }, 'data')).flat().map((c) => c.id as string);
+  const role = { field: 'role', operator: '=', value: 'user' };
+  const scanned = await ids(role);
+  assert.deepEqual(scanned, sb.workspace.ids('users').map((c) => c.id));
+  // A date range walks the updated_at index and sorts what it found by id (the bisection probes of a sliced search).
+  const ranged = { operator: 'AND', value: [role, { field: 'updated_at', operator: '>', value: 0 }] };
+  assert.deepEqual(await ids(ranged), scanned);
+  assert.deepEqual(await ids(ranged, { field: 'id', order: 'ascending' }), scanned);
+  assert.deepEqual(await ids(ranged, { field: 'id', order: 'descending' }), [...scanned].reverse());
+});
+
 test('contacts compare dates by day, conversations by second', async () => {
   const contact = sb.workspace.ids('contacts')[5]!;
   const day = Math.floor(contact.updated_at / 86400) * 86400;
