@@ -170,19 +170,71 @@ function prepareRecord<Row>(family: Family, record: Record<string, unknown>, par
  * where they can be (src/normalize/record-text.ts): the same row, without JSON.parse and JSON.stringify.
  */
 function prepareItems<Row>(family: Family, job: PageJob, encoding: 'latin1' | 'utf8', serialise: (json: string, stream?: string) => Row, restart: () => void): Prepared<Row>[] {
-  const { root } = family;
-  const buffer = bytesOf(job);
-  const wanted = new Set(job.wantedChildren);
-  const childSet = new Set(job.children);
-  const items: Prepared<Row>[] = [];
+  const page = new PageItems(family, job, encoding, serialise);
   const texts = encoding === 'latin1' && job.parent && job.children.length === 0 ? recordTextsOf(family) : undefined;
-  const prepare = (value: unknown, text: string | undefined) => {
-    if (!isPlainItem(value) || !isUsableKey(value.id) || !isUsableKey(value[root.primaryKey])) items.push({ value, text, followUp: false });
-    else if (root.followUp?.(value, wanted)) items.push({ value, text, followUp: true });
-    else items.push(prepareRecord(family, value, job.parent, childSet, encoding, serialise));
-  };
+  const { starts, ends } = job;
+  if (!job.groups) {
+    for (let i = 0; i < starts.length; i++) {
+      if (texts) {
+        page.prepareTexts(texts, starts[i]!, ends[i]!);
+        continue;
+      }
+      const text = page.buffer.toString(encoding, starts[i]!, ends[i]!);
+      page.prepare(JSON.parse(text) as unknown, text);
+    }
+    return page.items;
+  }
+  for (let g = 0; g < starts.length; g++) {
+    try {
+      if (texts) {
+        page.prepareTexts(texts, starts[g]!, ends[g]!);
+        continue;
+      }
+      const group = elementsAt(page.buffer, starts[g]!, ends[g]!, encoding);
+      for (let i = 0; i < group.length; i++) page.prepare(group[i], undefined);
+    } catch {
+      page.items.length = 0;
+      restart();
+      const group = elementsAt(page.buffer, starts[0]!, ends[ends.length - 1]!, encoding);
+      for (let i = 0; i < group.length; i++) page.prepare(group[i], undefined);
+      break;
+    }
+  }
+  return page.items;
+}
+
+/**
+ * One page's items as prepareItems makes them. Methods of one class rather than closures made per page: V8
+ * optimizes each method once, where closures made anew for every page were compiled again and again (12
+ * TurboFan compiles of one of them in a 100,000-contact read, ~20 ms each on a background thread, and
+ * "wrong call target" deoptimizations when a page's closure met the next page's).
+ */
+class PageItems<Row> {
+  readonly items: Prepared<Row>[] = [];
+  readonly buffer: Buffer;
+  private readonly root: Family['root'];
+  private readonly wanted: Set<string>;
+  private readonly childSet: Set<string>;
+  private readonly parent: boolean;
+
+  constructor(private readonly family: Family, job: PageJob, private readonly encoding: 'latin1' | 'utf8', private readonly serialise: (json: string, stream?: string) => Row) {
+    this.root = family.root;
+    this.buffer = bytesOf(job);
+    this.wanted = new Set(job.wantedChildren);
+    this.childSet = new Set(job.children);
+    this.parent = job.parent;
+  }
+
+  prepare(value: unknown, text: string | undefined): void {
+    const { root } = this;
+    if (!isPlainItem(value) || !isUsableKey(value.id) || !isUsableKey(value[root.primaryKey])) this.items.push({ value, text, followUp: false });
+    else if (root.followUp?.(value, this.wanted)) this.items.push({ value, text, followUp: true });
+    else this.items.push(prepareRecord(this.family, value, this.parent, this.childSet, this.encoding, this.serialise));
+  }
+
   /** The record scanned last as its row, when the text can tell all the object way would. */
-  const prepareText = (texts: RecordTexts): boolean => {
+  prepareText(texts: RecordTexts): boolean {
+    const { root, family } = this;
     const id = keyOfText(texts.get('id'));
     if (id === undefined || (root.primaryKey !== 'id' && keyOfText(texts.get(root.primaryKey)) === undefined)) return false;
     let cursor: number | undefined;
@@ -191,60 +243,33 @@ function prepareItems<Row>(family: Family, job: PageJob, encoding: 'latin1' | 'u
       if (value !== undefined && value !== 'null' && !isNumberText(value)) return false;
       cursor = value === undefined || value === 'null' ? undefined : unixSeconds(Number(value));
     }
-    if (root.followUp && root.followUpText!(texts, wanted)) return false;
+    if (root.followUp && root.followUpText!(texts, this.wanted)) return false;
     if (family.checkCustomAttributes) {
       const values = texts.get(CUSTOM_ATTRIBUTES);
       if (values !== undefined && family.checkCustomAttributes({ [CUSTOM_ATTRIBUTES]: JSON.parse(values) as unknown }) !== undefined) return false;
     }
     if (root.shapeText && !root.shapeText(texts)) return false;
-    items.push({ id, cursor, meta: undefined, parent: serialise(texts.row()), children: [] });
+    this.items.push({ id, cursor, meta: undefined, parent: this.serialise(texts.row()), children: [] });
     return true;
-  };
+  }
+
   /**
    * The comma-separated records of `text` prepared, as text where they can be, else parsed; the rest of the
    * text parsed from the first record that is not an object with canonical text (a SyntaxError when not JSON).
    */
-  const prepareTexts = (texts: RecordTexts, from: number, to: number) => {
+  prepareTexts(texts: RecordTexts, from: number, to: number): void {
+    const { buffer } = this;
     const text = buffer.toString('latin1', from, to);
     let at = 0;
     texts.text(text, buffer.subarray(from, to));
     while (at < text.length) {
       const end = texts.scan(at);
       if (end === undefined || (end < text.length && (text.charCodeAt(end) !== 0x2c || end + 1 === text.length))) break;
-      if (!prepareText(texts)) prepare(JSON.parse(text.slice(at, end)) as unknown, undefined);
+      if (!this.prepareText(texts)) this.prepare(JSON.parse(text.slice(at, end)) as unknown, undefined);
       at = end + 1;
     }
-    if (at < text.length) for (const value of elementsAt(buffer, from + at, to, 'latin1')) prepare(value, undefined);
-  };
-  const { starts, ends } = job;
-  if (!job.groups) {
-    for (let i = 0; i < starts.length; i++) {
-      if (texts) {
-        prepareTexts(texts, starts[i]!, ends[i]!);
-        continue;
-      }
-      const text = buffer.toString(encoding, starts[i]!, ends[i]!);
-      prepare(JSON.parse(text) as unknown, text);
-    }
-    return items;
+    if (at < text.length) for (const value of elementsAt(buffer, from + at, to, 'latin1')) this.prepare(value, undefined);
   }
-  for (let g = 0; g < starts.length; g++) {
-    try {
-      if (texts) {
-        prepareTexts(texts, starts[g]!, ends[g]!);
-        continue;
-      }
-      const group = elementsAt(buffer, starts[g]!, ends[g]!, encoding);
-      for (let i = 0; i < group.length; i++) prepare(group[i], undefined);
-    } catch {
-      items.length = 0;
-      restart();
-      const group = elementsAt(buffer, starts[0]!, ends[ends.length - 1]!, encoding);
-      for (let i = 0; i < group.length; i++) prepare(group[i], undefined);
-      break;
-    }
-  }
-  return items;
 }
 
 /**
@@ -302,8 +327,7 @@ export class InlinePreparer {
   prepare(job: PageJob): unknown[] | undefined {
     const { family } = this;
     if (!latin1Family(family) || !latin1Text(bytesOf(job))) return undefined;
-    const serialise = (json: string, stream?: string): SerializedData | PreparedRow => (stream === undefined ? { latin1: json } : { latin1: json, stream });
-    const items = prepareItems(family, job, 'latin1', serialise, () => undefined);
+    const items = prepareItems(family, job, 'latin1', latin1Row, nothing);
     // For the records left for their follow-up (most pages have none, or a few). No closure here names `job`:
     // a finisher would keep its elements (the page's bytes) alive until its record is done.
     const { parent, children: childNames } = job;
@@ -315,13 +339,17 @@ export class InlinePreparer {
       if (item.followUp && family.root.followUpOnLatin1?.(item.value as Record<string, unknown>)) {
         const record = item.value as Record<string, unknown>;
         const children = (childSet ??= new Set(childNames));
-        finishers.set(record, (done) => prepared(prepareRecord(family, done, parent, children, 'latin1', serialise)));
+        finishers.set(record, (done) => prepared(prepareRecord(family, done, parent, children, 'latin1', latin1Row)));
         return record;
       }
       return fromLatin1(item.value);
     });
   }
 }
+
+/** A row as its Latin-1 string, written into the output as it is (SerializedData.latin1). */
+const latin1Row = (json: string, stream?: string): SerializedData | PreparedRow => (stream === undefined ? { latin1: json } : { latin1: json, stream });
+const nothing = (): void => undefined;
 
 /** Records this thread read as Latin-1 and left to their follow-up, with what makes each a PreparedRecord. */
 const finishers = new WeakMap<object, (record: Record<string, unknown>) => PreparedRecord>();
