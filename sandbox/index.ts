@@ -63,6 +63,12 @@ export interface SandboxOptions {
    * (320 MiB: a 100,000-contact workspace fits); records beyond it are rendered on first request.
    */
   prewarm?: boolean;
+  /**
+   * Bytes of whole response bodies kept for searches and a contact's lists (sandbox/response-cache.ts), served
+   * again while the request and the workspace are the same. 0 (default): every body is made anew. For
+   * benchmarks that read one workspace again and again: the sandbox's CPU is not the connector's to lose.
+   */
+  responseCacheBytes?: number;
   /** Port to listen on (default 0: any free port). */
   port?: number;
   host?: string;
@@ -74,9 +80,11 @@ export interface Sandbox {
   workspace: Workspace;
   log: RequestLogEntry[];
   faults: FaultPlan;
+  /** The response cache (responseCacheBytes), undefined when off: bytes held and bodies served from it. */
+  readonly responseCache: { readonly bytes: number; readonly hits: number } | undefined;
   /** What `prewarm` rendered (undefined without it). */
   prewarmed: (Prewarmed & { ms: number }) | undefined;
-  setOptions(partial: Partial<Omit<SandboxOptions, 'seed' | 'sizes' | 'anchor' | 'now' | 'port' | 'host' | 'prewarm'>>): void;
+  setOptions(partial: Partial<Omit<SandboxOptions, 'seed' | 'sizes' | 'anchor' | 'now' | 'port' | 'host' | 'prewarm' | 'responseCacheBytes'>>): void;
   close(): Promise<void>;
 }
 
@@ -96,7 +104,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     requireAccept: options.requireAccept ?? true,
   };
   const faults = new FaultPlan({ seed: options.seed ?? 42, ...options.faults });
-  const server = new SandboxServer(workspace, settings, faults);
+  const server = new SandboxServer(workspace, settings, faults, options.responseCacheBytes ?? 0);
   let prewarmed: Sandbox['prewarmed'];
   if (options.prewarm) {
     const started = performance.now();
@@ -109,6 +117,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     get token() { return server.current.token; },
     workspace,
     log: server.log,
+    responseCache: server.responses,
     faults,
     prewarmed,
     setOptions(partial) {

@@ -50,6 +50,11 @@ export interface Route {
   pattern: RegExp;
   /** undefined: no scope needed (GET /me). */
   scope: Scope | undefined;
+  /**
+   * The body is a function of the request and the workspace's tables alone (no clock, no scroll state): it may be
+   * served from the response cache (SandboxOptions.responseCacheBytes).
+   */
+  cacheable?: boolean;
   handle(ctx: RouteContext, req: ApiRequest): ApiResponse;
 }
 
@@ -163,7 +168,7 @@ function cursorPage(ctx: RouteContext, req: ApiRequest, indices: number[], defau
 
 function searchRoute(entity: SearchEntity, envelope: string, listKey: string, scope: Scope, path: string): Route {
   return {
-    method: 'POST', pattern: new RegExp(`^/${path}/search$`), scope,
+    method: 'POST', pattern: new RegExp(`^/${path}/search$`), scope, cacheable: true,
     handle(ctx, req) {
       let result;
       try {
@@ -295,7 +300,7 @@ export const ROUTES: Route[] = [
     },
   },
   {
-    method: 'GET', pattern: /^\/contacts\/([^/]+)\/(tags|companies|segments|notes)$/, scope: 'read_users_companies',
+    method: 'GET', pattern: /^\/contacts\/([^/]+)\/(tags|companies|segments|notes)$/, scope: 'read_users_companies', cacheable: true,
     handle(ctx, req) {
       const [id, list] = req.params as [string, string];
       const i = contactIndex(ctx, id);

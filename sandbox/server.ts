@@ -10,6 +10,7 @@ import { FaultPlan, type Fault } from './faults.js';
 import { JsonCache } from './paging.js';
 import { RateLimiter } from './rate-limit.js';
 import { RecordSearch } from './record-search.js';
+import { ResponseCache } from './response-cache.js';
 import { uuidOf } from './rng.js';
 import { ApiError, ROUTES, type ApiRequest, type RouteContext, type Scope, type ScrollState } from './routes.js';
 import { parseApiVersion, type ApiVersion } from './versions.js';
@@ -50,8 +51,11 @@ export class SandboxServer {
   readonly ctx: RouteContext;
   private limiter: RateLimiter;
   private requestCounter = 0;
+  /** Bodies of cacheable routes (Route.cacheable), when a bound was given; undefined: every body made anew. */
+  readonly responses: ResponseCache | undefined;
 
-  constructor(readonly ws: Workspace, private settings: ServerSettings, readonly faults: FaultPlan) {
+  constructor(readonly ws: Workspace, private settings: ServerSettings, readonly faults: FaultPlan, responseCacheBytes = 0) {
+    this.responses = responseCacheBytes > 0 ? new ResponseCache(responseCacheBytes) : undefined;
     const scroll: ScrollState = { open: undefined, counter: 0 };
     this.ctx = {
       ws,
@@ -194,14 +198,17 @@ export class SandboxServer {
       fault: fault && fault.kind.startsWith('scroll_') ? fault : undefined,
     };
     let result;
+    const cacheKey = this.responses && route.cacheable ? this.cacheKey(method, url, version, rawBody) : undefined;
+    const cached = cacheKey === undefined ? undefined : this.responses!.get(cacheKey);
     try {
-      result = route.handle(this.ctx, apiReq);
+      result = cached !== undefined ? { status: 200, body: cached } : route.handle(this.ctx, apiReq);
     } catch (err) {
       if (err instanceof ApiError) {
         return this.send(res, entry, err.status, errorBody(requestId(), err.code, err.message, err.field), rateHeaders);
       }
       throw err;
     }
+    if (cacheKey !== undefined && cached === undefined && result.status === 200) this.responses!.set(cacheKey, result.body);
     if (fault?.kind === 'truncate' && result.status === 200) {
       const half = result.body.subarray(0, Math.floor(result.body.length / 2));
       entry.status = 200;
@@ -210,6 +217,13 @@ export class SandboxServer {
       return;
     }
     this.send(res, entry, result.status, result.body, rateHeaders);
+  }
+
+  /** What a cacheable route's body depends on: the request, the cursor mode, and every table's state. */
+  private cacheKey(method: string, url: string, version: ApiVersion, rawBody: Buffer): string {
+    let generations = '';
+    for (const table of Object.values(this.ws.tables)) generations += `${table.generation}.`;
+    return `${method} ${url} ${version} ${this.settings.searchCursor} ${generations} ${rawBody.toString('latin1')}`;
   }
 
   private send(res: http.ServerResponse, entry: RequestLogEntry, status: number, body: Buffer, headers: Record<string, string>): void {
