@@ -175,37 +175,39 @@ export class RecordSearch {
     const matches: number[] = [];
     const consider = (i: number) => { if (compiled.match(fill(i))) matches.push(i); };
 
-    let key: (i: number) => number | string;
     const walkField = indexed ?? (rangeField === 'updated_at' || rangeField === 'created_at' ? rangeField : undefined);
+    const keys = walkField === 'created_at' ? t.created : t.updated;
     if (walkField !== undefined) {
       // Walk the sorted index between the range's bounds: O(log n + range).
-      const keys = walkField === 'updated_at' ? t.updated : t.created;
-      const order = walkField === 'updated_at' ? t.sortedByUpdated() : t.sortedByCreated();
+      const byField = walkField === 'updated_at' ? t.sortedByUpdated() : t.sortedByCreated();
       const bounded = compiled.range?.field === walkField;
-      const lo = bounded && compiled.range!.min !== undefined ? lowerBound(order, keys, compiled.range!.min) : 0;
-      const hi = bounded && compiled.range!.max !== undefined ? upperBound(order, keys, compiled.range!.max) : order.length;
-      for (let p = lo; p < hi; p++) consider(order[p]!);
-      if (indexed === walkField) {
-        key = (i) => keys[i]!;
-        if (descending) matches.reverse();
-      } else {
-        key = this.sortKey(entity, sortField, fields);
-        sortBy(matches, key, descending);
-      }
+      const lo = bounded && compiled.range!.min !== undefined ? lowerBound(byField, keys, compiled.range!.min) : 0;
+      const hi = bounded && compiled.range!.max !== undefined ? upperBound(byField, keys, compiled.range!.max) : byField.length;
+      for (let p = lo; p < hi; p++) consider(byField[p]!);
     } else {
       for (let i = 0; i < t.count; i++) consider(i);
-      key = this.sortKey(entity, sortField, fields);
-      if (sortField !== 'id') sortBy(matches, key, descending);
-      else if (descending) matches.reverse();
     }
-    const result: Result = { generation, order: Uint32Array.from(matches), key, descending };
+    let key: (i: number) => number | string;
+    let order: Uint32Array;
+    if (indexed !== undefined || sortField === 'id') {
+      // Already in order (the walked field's, or the indices of a scan), or sorted by id: the indices as numbers
+      // (the bisection probes of a sliced search ask for this, one per step, over up to the whole table).
+      key = indexed !== undefined ? (i) => keys[i]! : (i) => i;
+      order = Uint32Array.from(matches);
+      if (indexed === undefined && walkField !== undefined) order.sort();
+      if (descending) order.reverse();
+    } else {
+      key = this.sortKey(entity, sortField, fields);
+      sortBy(matches, key, descending);
+      order = Uint32Array.from(matches);
+    }
+    const result: Result = { generation, order, key, descending };
     this.results.set(cacheKey, result);
     if (this.results.size > 16) this.results.delete(this.results.keys().next().value as string);
     return result;
   }
 
   private sortKey(entity: SearchEntity, field: string, fields: Set<string>): (i: number) => number | string {
-    if (field === 'id') return byIndex;
     const fill = docFiller(this.ws, entity, new Set([...fields, field]));
     return (i) => {
       const v = fill(i)[field];
@@ -231,16 +233,7 @@ export class RecordSearch {
   }
 }
 
-const byIndex = (i: number): number => i;
-
 function sortBy(matches: number[], key: (i: number) => number | string, descending: boolean): void {
-  if (key === byIndex) {
-    // Sorted by id: the key is the index itself, so a numeric sort of the indices is the order (the bisection
-    // probes of a sliced search ask for this, one per step, over up to the whole table).
-    const sorted = Uint32Array.from(matches).sort();
-    for (let k = 0; k < sorted.length; k++) matches[k] = sorted[descending ? sorted.length - 1 - k : k]!;
-    return;
-  }
   const keys = new Map<number, number | string>();
   for (const i of matches) keys.set(i, key(i));
   matches.sort((a, b) => {
