@@ -11,19 +11,11 @@ import assert from 'node:assert/strict';
 import { startSandbox, type Sandbox } from '../../sandbox/index.js';
 import { startSlowProxy, type ProxyAnswer } from '../helpers/slow-sandbox.js';
 import { configuredCatalog, records, runConnector, traces } from '../helpers/connector.js';
+import { call, searchAll } from '../sandbox/helpers.js';
 
 let sandbox: Sandbox;
 before(async () => { sandbox = await startSandbox({ seed: 31, sizes: { contacts: 3200, companies: 60, conversations: 10 }, crowdedOneIn: 10 }); });
 after(async () => { await sandbox.close(); });
-
-async function api(path: string, method = 'GET', body?: unknown): Promise<{ status: number; text: string }> {
-  const response = await fetch(`${sandbox.url}${path}`, {
-    method,
-    headers: { Authorization: `Bearer ${sandbox.token}`, Accept: 'application/json', ...(body ? { 'Content-Type': 'application/json' } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: response.status, text: await response.text() };
-}
 
 async function readUsersAndLeads(baseUrl: string): Promise<Map<string, string>> {
   const config = { access_token: sandbox.token, base_url: baseUrl, start_date: '2000-01-01T00:00:00Z' };
@@ -54,15 +46,7 @@ test('crowded contacts: every row as parsing, completing and serialising makes i
   const direct = await readUsersAndLeads(sandbox.url);
 
   // The crowded contacts as the search serves them (their inline lists), and every list url to follow.
-  const search = await api('/contacts/search', 'POST', { query: { field: 'updated_at', operator: '>', value: 0 }, pagination: { per_page: 150 } });
-  assert.equal(search.status, 200);
-  const contacts: any[] = [];
-  for (let page = JSON.parse(search.text); ; ) {
-    contacts.push(...page.data);
-    const next = page.pages?.next?.starting_after;
-    if (!next) break;
-    page = JSON.parse((await api('/contacts/search', 'POST', { query: { field: 'updated_at', operator: '>', value: 0 }, pagination: { per_page: 150, starting_after: next } })).text);
-  }
+  const contacts: any[] = (await searchAll(sandbox, '/contacts/search', { query: { field: 'updated_at', operator: '>', value: 0 }, pagination: { per_page: 150 } }, 'data')).flat();
   const lists = contacts.flatMap((c) => (['tags', 'companies'] as const).filter((key) => c[key]?.has_more && c[key]?.url).map((key) => ({ contact: c, key, url: c[key].url as string })));
   assert.ok(lists.length >= 4 * BENDS.length, `enough crowded lists (${lists.length})`);
 
@@ -71,7 +55,7 @@ test('crowded contacts: every row as parsing, completing and serialising makes i
   const expected = new Map(direct);
   for (const [k, { contact, key, url }] of lists.entries()) {
     const path = new URL(url, sandbox.url).pathname;
-    const served = await api(path);
+    const served = await call(sandbox, 'GET', path);
     assert.equal(served.status, 200, url);
     const bend = BENDS[k % BENDS.length]!;
     answers.set(path, bend.bend(served.text));
