@@ -1,11 +1,14 @@
-// `node .build/bench/compare.js DIST_A DIST_B[@NODE] [...] [--contacts N] [--rounds K] [--workers N]`: the pipeline read
-// with two (or more) builds of the connector, interleaved run by run against one prewarmed sandbox, so the
-// machine's load falls on every build alike. Prints the connector's CPU time per record (user + sys, the
-// figure the other processes of a shared machine disturb least), records/s and peak RSS of each run.
+// `node .build/bench/compare.js DIST_A DIST_B[@NODE][#FLAG,...] [...] [--contacts N] [--rounds K] [--workers N]
+// [--keep-responses] [--callgrind]`: the pipeline read with two (or more) builds of the connector, interleaved run by
+// run against one prewarmed sandbox, so the machine's load falls on every build alike. Prints the connector's CPU
+// time per record (user + sys, the figure the other processes of a shared machine disturb least), records/s and
+// peak RSS of each run. A build is a dist folder, run by another node binary after `@`, with node flags after `#`
+// (`dist#--max-semi-space-size=64`: the same build with a flag). --keep-responses: the sandbox keeps whole
+// response bodies (as `npm run bench -- pipeline` has it), filled by one read that is not counted.
 import { readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { catalogFor, runRead, sandboxProcess } from './harness.js';
+import { catalogFor, RESPONSE_CACHE_BYTES, runRead, sandboxProcess } from './harness.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: number) => {
@@ -17,17 +20,22 @@ const rounds = flag('rounds', 3);
 const workers = flag('workers', -1);
 // --callgrind: instruction counts (valgrind), which the load of a shared machine does not change at all.
 const callgrind = args.includes('--callgrind') ? args.splice(args.indexOf('--callgrind'), 1) && true : false;
-// A build is a dist folder, or DIST@NODE: that dist run by another node binary (e.g. the image's newer Node).
+const keepResponses = args.includes('--keep-responses') ? args.splice(args.indexOf('--keep-responses'), 1) && true : false;
+// A build is a dist folder, or DIST@NODE: that dist run by another node binary (e.g. the image's newer Node);
+// and #FLAG,FLAG: node flags for it.
 const builds = args.length ? args : ['dist'];
-const distOf = (build: string) => build.split('@')[0]!;
-const nodeOf = (build: string) => build.split('@')[1];
+const flagsOf = (build: string) => build.split('#')[1]?.split(',').filter(Boolean) ?? [];
+const distOf = (build: string) => build.split('#')[0]!.split('@')[0]!;
+const nodeOf = (build: string) => build.split('#')[0]!.split('@')[1];
 const streams = (process.env.BENCH_STREAMS ?? 'users,leads,companies,conversations').split(',');
 
 const sandbox = await sandboxProcess({
   seed: 42, sizes: { contacts, companies: Math.round(contacts / 20), conversations: Math.round(contacts / 5) }, rateLimitPerMinute: 0, prewarm: true,
+  responseCacheBytes: keepResponses ? RESPONSE_CACHE_BYTES : 0,
 });
 const config = { access_token: sandbox.token, base_url: sandbox.url, start_date: '2000-01-01T00:00:00Z' };
 const catalog = await catalogFor(config, streams);
+if (keepResponses) await runRead({ config, catalog });
 const figures = new Map<string, number[]>(builds.map((b) => [b, []]));
 // Besides CPU: records/s, and the main thread's CPU per record and busy share (its CPU time over the wall time:
 // what is left is waiting, on the server or the reader, or other processes running in its place).
@@ -39,7 +47,7 @@ try {
     for (const build of builds) {
       const out = join(tmpdir(), `callgrind-${process.pid}-${round}-${figures.size}.out`);
       const wrap = callgrind ? ['valgrind', '--tool=callgrind', '--quiet', `--callgrind-out-file=${out}`] : undefined;
-      const run = await runRead({ config, catalog, wrap, main: join(resolve(distOf(build)), 'main.js'), node: nodeOf(build), env: workers < 0 ? undefined : { SOURCE_INTERCOM_WORKERS: String(workers) } });
+      const run = await runRead({ config, catalog, wrap, main: join(resolve(distOf(build)), 'main.js'), node: nodeOf(build), nodeFlags: flagsOf(build), env: workers < 0 ? undefined : { SOURCE_INTERCOM_WORKERS: String(workers) } });
       if (callgrind) {
         // "summary: N" (or "totals: N") in the output file: every instruction of every thread.
         const text = readFileSync(out, 'utf8');

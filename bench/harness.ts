@@ -9,6 +9,9 @@ import { createInterface } from 'node:readline';
 import type { SandboxOptions } from '../sandbox/index.js';
 import { configuredCatalog } from '../test/helpers/catalog.js';
 
+/** Room for every response of a pipeline read of 100,000 contacts (they take ~350 MB: the sandbox's RSS 455 -> 807 MB). */
+export const RESPONSE_CACHE_BYTES = 1024 * 1024 * 1024;
+
 export interface SandboxProcess { url: string; token: string; stop(): Promise<void> }
 
 /** Starts `sandbox/cli.ts` with a JSON profile; resolves once it prints its URL. */
@@ -69,6 +72,8 @@ export interface ConnectorRunOptions {
   env?: Record<string, string>;
   /** The node binary that runs the connector (default: the one running the benchmark). */
   node?: string;
+  /** V8 / Node flags for the connector, after BENCH_NODE_FLAGS (e.g. `--max-semi-space-size=64`). */
+  nodeFlags?: string[];
 }
 
 
@@ -77,7 +82,7 @@ export async function runRead(opts: ConnectorRunOptions): Promise<ConnectorRun> 
   const dir = mkdtempSync(join(tmpdir(), 'bench-run-'));
   const files = ['config', 'catalog', 'state'] as const;
   // BENCH_NODE_FLAGS: V8 / Node flags for the connector only (e.g. to see what a flag does to its memory).
-  const args = [...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []), resolve(opts.main ?? 'dist/main.js'), 'read'];
+  const args = [...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []), ...(opts.nodeFlags ?? []), resolve(opts.main ?? 'dist/main.js'), 'read'];
   for (const name of files) {
     const value = name === 'config' ? opts.config : name === 'catalog' ? opts.catalog : opts.state;
     if (value === undefined) continue;

@@ -3,13 +3,11 @@
 // than 10 tags and companies: follow-up requests; the sandbox's default 23, 0 for none). Each prints a table row and writes bench/results/<scenario>.json.
 import { cpus, loadavg } from 'node:os';
 import { startSandbox } from '../sandbox/index.js';
-import { catalogFor, runRead, sandboxProcess, saveResult, table } from './harness.js';
+import { catalogFor, RESPONSE_CACHE_BYTES, runRead, sandboxProcess, saveResult, table } from './harness.js';
 import { startup } from './startup.js';
 
 const START = '2000-01-01T00:00:00Z';
 const PIPELINE_STREAMS = ['users', 'leads', 'companies', 'conversations'];
-/** Room for every response of a pipeline read of 100,000 contacts (they take ~350 MB: the sandbox's RSS 455 -> 807 MB). */
-const RESPONSE_CACHE_BYTES = 1024 * 1024 * 1024;
 
 /** `--name value` from the command line, or undefined. */
 function option(name: string): string | undefined {
