@@ -43,6 +43,8 @@ export interface ConnectorRun {
   seconds: number;
   records: number;
   recordsByStream: Map<string, number>;
+  /** Per stream, when its first and its last RECORD arrived (seconds since the connector started; per chunk read). */
+  streamTimes: Map<string, { first: number; last: number }>;
   states: number;
   errors: string[];
   peakRssMb: number;
@@ -111,7 +113,7 @@ export async function runRead(opts: ConnectorRunOptions): Promise<ConnectorRun> 
     } catch { /* exited */ }
   };
   const sampler = setInterval(sample, 50);
-  const run: ConnectorRun = { exitCode: null, seconds: 0, records: 0, recordsByStream: new Map(), states: 0, errors: [], peakRssMb: 0, cpuSeconds: 0, mainCpuSeconds: 0, bytes: 0, lines: [] };
+  const run: ConnectorRun = { exitCode: null, seconds: 0, records: 0, recordsByStream: new Map(), streamTimes: new Map(), states: 0, errors: [], peakRssMb: 0, cpuSeconds: 0, mainCpuSeconds: 0, bytes: 0, lines: [] };
   // The reader must cost little next to the connector: scan raw chunks for line starts, parse nothing
   // unless asked to keep records.
   const RECORD = Buffer.from('{"type":"RECORD","record":{"stream":"');
@@ -120,6 +122,7 @@ export async function runRead(opts: ConnectorRunOptions): Promise<ConnectorRun> 
   let sinceHold = 0;
   for await (const piece of child.stdout! as AsyncIterable<Buffer>) {
     run.bytes += piece.length;
+    const at = Number(process.hrtime.bigint() - started) / 1e9;
     const chunk = carry.length ? Buffer.concat([carry, piece]) : piece;
     let start = 0;
     for (let end = chunk.indexOf(10, start); end !== -1; start = end + 1, end = chunk.indexOf(10, start)) {
@@ -128,6 +131,9 @@ export async function runRead(opts: ConnectorRunOptions): Promise<ConnectorRun> 
         const nameStart = start + RECORD.length;
         const stream = chunk.toString('latin1', nameStart, chunk.indexOf(34, nameStart));
         run.recordsByStream.set(stream, (run.recordsByStream.get(stream) ?? 0) + 1);
+        const times = run.streamTimes.get(stream);
+        if (times) times.last = at;
+        else run.streamTimes.set(stream, { first: at, last: at });
         if (opts.keepRecords) run.lines.push(chunk.toString('utf8', start, end));
       } else if (chunk.compare(STATE, 0, STATE.length, start, Math.min(end, start + STATE.length)) === 0) {
         run.states++;
@@ -157,6 +163,18 @@ export async function runRead(opts: ConnectorRunOptions): Promise<ConnectorRun> 
 }
 
 /** A configured catalog of the given streams (full refresh, or incremental where the stream supports it). */
+/**
+ * Records/s of each stream of a run: its records over the time between its first and its last RECORD (its own
+ * pace, without the wait for its first page); undefined for a stream whose records all came in one chunk.
+ */
+export function streamRates(run: ConnectorRun): Map<string, number | undefined> {
+  const rates = new Map<string, number | undefined>();
+  for (const [stream, { first, last }] of run.streamTimes) {
+    rates.set(stream, last > first ? Math.round(run.recordsByStream.get(stream)! / (last - first)) : undefined);
+  }
+  return rates;
+}
+
 export async function catalogFor(config: Record<string, unknown>, names: string[] | 'all', mode: 'full_refresh' | 'incremental' = 'full_refresh'): Promise<unknown> {
   const child = spawn(process.execPath, [resolve('dist/main.js'), 'discover', '--config', writeTemp(config)], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';

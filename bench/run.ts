@@ -3,7 +3,7 @@
 // than 10 tags and companies: follow-up requests; the sandbox's default 23, 0 for none). Each prints a table row and writes bench/results/<scenario>.json.
 import { cpus, loadavg } from 'node:os';
 import { startSandbox } from '../sandbox/index.js';
-import { catalogFor, RESPONSE_CACHE_BYTES, runRead, sandboxProcess, saveResult, table } from './harness.js';
+import { catalogFor, RESPONSE_CACHE_BYTES, runRead, sandboxProcess, saveResult, streamRates, table } from './harness.js';
 import { startup } from './startup.js';
 
 const START = '2000-01-01T00:00:00Z';
@@ -18,7 +18,20 @@ function option(name: string): string | undefined {
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
 
-interface PipelineRun { records: number; seconds: number; rate: number; cpuUs: number; mainUs: number; rss: number; mbps: number; exit: number | null; errors: number }
+interface PipelineRun {
+  records: number; seconds: number; rate: number; cpuUs: number; mainUs: number; rss: number; mbps: number; exit: number | null; errors: number;
+  /** records/s of each stream between its first and last record (harness streamRates). */
+  byStream: Map<string, number | undefined>;
+}
+
+/** `users 18000, leads 16500, ...`: each stream's records/s (between its first and last record), median over the runs. */
+function streamPaces(runs: PipelineRun[]): string {
+  const names = [...new Set(runs.flatMap((r) => [...r.byStream.keys()]))];
+  return names.map((name) => {
+    const rates = runs.map((r) => r.byStream.get(name)).filter((x): x is number => x !== undefined);
+    return `${name} ${rates.length ? median(rates) : '-'}`;
+  }).join(', ');
+}
 
 /** The row of one setting (median of its runs). */
 function pipelineRow(runs: PipelineRun[]): Record<string, unknown> {
@@ -31,6 +44,7 @@ function pipelineRow(runs: PipelineRun[]): Record<string, unknown> {
     'records/s each': runs.map((r) => r.rate).join(' '),
     'CPU us/record': median(runs.map((r) => r.cpuUs)).toFixed(1),
     'main thread us/record': median(runs.map((r) => r.mainUs)).toFixed(1),
+    'records/s by stream': streamPaces(runs),
     'MB/s out': best.mbps.toFixed(1),
     'peak RSS MB': Math.max(...runs.map((r) => r.rss)),
     exit: runs.map((r) => r.exit).join(' '),
@@ -83,9 +97,10 @@ async function pipeline(contacts: number, opts: { slowConsumer?: boolean; runs?:
           mbps: run.bytes / 1e6 / run.seconds,
           exit: run.exitCode,
           errors: run.errors.length,
+          byStream: streamRates(run),
         };
         const label = workers === undefined ? '' : `workers ${workers}, `;
-        console.log(`  ${label}run ${i + 1}: ${row.records} records in ${row.seconds.toFixed(1)} s = ${row.rate} records/s, ${row.cpuUs.toFixed(1)} us CPU/record (main thread ${row.mainUs.toFixed(1)}), peak RSS ${row.rss} MB (load ${loadBefore})`);
+        console.log(`  ${label}run ${i + 1}: ${row.records} records in ${row.seconds.toFixed(1)} s = ${row.rate} records/s, ${row.cpuUs.toFixed(1)} us CPU/record (main thread ${row.mainUs.toFixed(1)}), peak RSS ${row.rss} MB (load ${loadBefore}); by stream: ${streamPaces([row])}`);
         runs[k]!.push(row);
       }
     }
