@@ -11,8 +11,13 @@ import { BISECTION_STEPS, RECORDS_PER_SLICE, SEARCH_SLICES, SLICE_FROM } from '.
 import { configuredCatalog, lastStates, records, runConnector, type Message, type RunResult } from '../helpers/connector.js';
 import { startSlowProxy, type SlowProxy } from '../helpers/slow-sandbox.js';
 
-/** Users (about 70 % of the contacts) and conversations above SLICE_FROM; leads below it. */
-const SIZES = { contacts: 6000, companies: 40, conversations: 3600, tickets: 2, partsHeavy: 0 };
+/**
+ * Users (about 70 % of the contacts) and conversations above SLICE_FROM; leads below it. Each large search three
+ * slices (two boundaries): placing the boundaries takes ~9 round trips through the proxy (~2 s), while the newest
+ * slice reads on ~10 pages, and a boundary it has read past is dropped. With two slices (6,000 contacts, 3,600
+ * conversations) the one boundary was ~2 pages ahead of it, and a busy CI machine once saw conversations not cut.
+ */
+const SIZES = { contacts: 6600, companies: 40, conversations: 5400, tickets: 2, partsHeavy: 0 };
 const STREAMS = ['users', 'users__tags', 'leads', 'conversations'] as const;
 const WINDOW = 30 * 86_400;
 
