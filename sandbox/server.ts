@@ -16,7 +16,8 @@ import { ApiError, ROUTES, type ApiRequest, type RouteContext, type Scope, type 
 import { parseApiVersion, type ApiVersion } from './versions.js';
 import type { Workspace } from './workspace/index.js';
 
-export interface RequestLogEntry { method: string; path: string; status: number; ms: number; at: number }
+/** One request as the sandbox answered it; `bytes`: the response body's length (0 until answered, or for a reset). */
+export interface RequestLogEntry { method: string; path: string; status: number; ms: number; at: number; bytes: number }
 
 /** Settings that can change while the sandbox runs (setOptions). */
 export interface ServerSettings {
@@ -101,7 +102,7 @@ export class SandboxServer {
     const started = performance.now();
     const at = this.ws.now();
     const url = req.url ?? '/';
-    const entry: RequestLogEntry = { method: req.method ?? 'GET', path: url, status: 0, ms: 0, at };
+    const entry: RequestLogEntry = { method: req.method ?? 'GET', path: url, status: 0, ms: 0, at, bytes: 0 };
     this.log.push(entry);
     const chunks: Buffer[] = [];
     let size = 0;
@@ -145,6 +146,7 @@ export class SandboxServer {
     }
     if (fault?.kind === 'non_json') {
       entry.status = 200;
+      entry.bytes = HTML_BODY.length;
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': HTML_BODY.length });
       res.end(HTML_BODY);
       return;
@@ -212,6 +214,7 @@ export class SandboxServer {
     if (fault?.kind === 'truncate' && result.status === 200) {
       const half = result.body.subarray(0, Math.floor(result.body.length / 2));
       entry.status = 200;
+      entry.bytes = half.length;
       res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': half.length, ...rateHeaders });
       res.end(half);
       return;
@@ -228,6 +231,7 @@ export class SandboxServer {
 
   private send(res: http.ServerResponse, entry: RequestLogEntry, status: number, body: Buffer, headers: Record<string, string>): void {
     entry.status = status;
+    entry.bytes = body.length;
     res.writeHead(status, {
       'content-type': 'application/json; charset=utf-8',
       'content-length': body.length,
