@@ -7,7 +7,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSandbox, type Sandbox } from '../../sandbox/index.js';
-import { BISECTION_STEPS, RECORDS_PER_SLICE, SEARCH_SLICES, SLICE_FROM } from '../../src/intercom/streams/sliced-search.js';
+import { mostProbes, PLACEMENT_ROUNDS, RECORDS_PER_SLICE, SEARCH_SLICES, SLICE_FROM } from '../../src/intercom/streams/sliced-search.js';
 import { configuredCatalog, lastStates, records, runConnector, type Message, type RunResult } from '../helpers/connector.js';
 import { startSlowProxy, type SlowProxy } from '../helpers/slow-sandbox.js';
 
@@ -88,6 +88,30 @@ describe('a first sync of large searches', () => {
     const leadSearches = searches.filter((s) => s.path === '/contacts/search' && role(s.body, 'lead'));
     assert.equal(new Set(leadSearches.map((s) => rangeOf(s.body))).size, 1, 'leads: one range');
     assert.ok(leadSearches.every((s) => s.body.pagination.per_page === 150), 'leads: no count probes');
+    // Placed in a few round trips (the oldest record, then rounds of count queries at once), not a bisection one
+    // step after the other: few pages of the newest range were asked before the last count query (5-6 here; a
+    // bisection of 8 steps saw 10-11), and no more count queries than mostProbes.
+    for (const [name, path, which, n] of [
+      ['users', '/contacts/search', (b: any) => role(b, 'user'), users],
+      ['conversations', '/conversations/search', () => true, sandbox.workspace.ids('conversations').length],
+    ] as const) {
+      const sizes = searches.filter((s) => s.path === path && which(s.body)).map((s) => s.body.pagination.per_page as number);
+      const probes = sizes.filter((size) => size === 1).length;
+      const slices = Math.min(SEARCH_SLICES, Math.floor(n / RECORDS_PER_SLICE));
+      assert.ok(probes > 0 && probes <= mostProbes(slices), `${name}: ${probes} count queries for ${slices} slices`);
+      const pagesMeanwhile = sizes.slice(0, sizes.lastIndexOf(1)).filter((size) => size === 150).length;
+      assert.ok(pagesMeanwhile <= 2 * (1 + PLACEMENT_ROUNDS) + 1, `${name}: ${pagesMeanwhile} pages asked before the boundaries were placed`);
+    }
+    // Ranges of about as many records each: every older range (it has a top; the newest one has none, and grows
+    // by the boundaries it read past) holds its share of the conversations within 40 %.
+    const updated = sandbox.workspace.ids('conversations').map((r) => r.updated_at);
+    const share = updated.length / Math.min(SEARCH_SLICES, Math.floor(updated.length / RECORDS_PER_SLICE));
+    for (const range of conversationRanges) {
+      const [after, before] = range.split('..').map(Number);
+      if (Number.isNaN(before)) continue;
+      const held = updated.filter((u) => u > after! && u < before!).length;
+      assert.ok(held >= 0.6 * share && held <= 1.4 * share, `conversations range ${range}: ${held} records, a share is ${share}`);
+    }
     // At once: the pages of one range are asked for before and after pages of another (interleaved).
     for (const [name, path] of [['users', '/contacts/search'], ['conversations', '/conversations/search']] as const) {
       const order = paged(path, (b) => path !== '/contacts/search' || role(b, 'user')).map((s) => rangeOf(s.body));
@@ -160,12 +184,10 @@ describe('records updated while slices are read (offset cursors, as the field no
       const running = runConnector('read', { config: ownConfig(), catalog: configuredCatalog(ownCatalog, [stream], 'incremental'), timeoutMs: 180_000 });
       let finished = false;
       void running.then(() => { finished = true; });
-      // Touch once the slices have read about a third of their pages: after the first page and the count
-      // probes (the oldest record, then a bisection per boundary).
-      const slices = Math.min(SEARCH_SLICES, Math.floor(truth.length / RECORDS_PER_SLICE));
-      const probes = 2 + BISECTION_STEPS * (slices - 1);
-      const served = () => own.log.filter((e) => e.path === path && e.status === 200).length;
-      while (!finished && served() < probes + truth.length / 150 / 3) await new Promise((r) => setTimeout(r, 5));
+      // Touch once the slices have read about a third of their pages: pages of 150 records, told from the
+      // one-item count queries that place the slices by their size.
+      const pages = () => own.log.filter((e) => e.path === path && e.status === 200 && e.bytes > 100_000).length;
+      while (!finished && pages() < truth.length / 150 / 3) await new Promise((r) => setTimeout(r, 5));
       assert.ok(!finished, 'touched while the sync ran');
       own.workspace.touchIds(entity, moving);
       const first = await running;

@@ -39,8 +39,20 @@ export const RECORDS_PER_SLICE = 1_500;
 const IDLE_SHARE = 0.25;
 /** Restarts of an older slice in a row without a record handed on in between (see olderSlice). */
 const MAX_IDLE_RESTARTS = 3;
-/** Steps of the bisection that places each boundary (to 1/256 of the time between the oldest and newest record). */
-export const BISECTION_STEPS = 8;
+/**
+ * Count queries per bracket in one round of the search that places the boundaries (all of them at once, a
+ * round's queries at the same time): each round narrows a boundary's bracket to 1/(PROBES_PER_ROUND + 1) of it.
+ */
+export const PROBES_PER_ROUND = 7;
+/**
+ * Rounds at most (after the one that finds the oldest record): 8^3 = 512 steps across the search's time span.
+ * A bisection took 8 round trips one after the other, while the newest slice read on alone.
+ */
+export const PLACEMENT_ROUNDS = 3;
+/** A boundary is placed once its bracket holds at most this share of a slice's records. */
+const PLACEMENT_SLACK = 1 / 8;
+/** Count queries a search of `slices` slices asks at most to place its boundaries. */
+export const mostProbes = (slices: number): number => 1 + PROBES_PER_ROUND * (1 + (PLACEMENT_ROUNDS - 1) * (slices - 1));
 /**
  * The narrowest slice, in seconds. Contacts search compares whole days, so each of its queries asks for a day
  * more on either side: slices of contacts are a week at least, or their overlap would be a large share.
@@ -321,9 +333,12 @@ function resumeAt(slices: Slice[]): number | null {
 
 /**
  * Where to cut a search into slices of about as many records each (descending, each above `since`), from
- * counts Intercom gives for `updated_at >= t` (the total_count of a one-item page), bisected between the
- * oldest record of the search (one more one-item page, oldest first) and the newest; none when the search is
- * small, has no lower bound, or spans too short a time.
+ * counts Intercom gives for `updated_at >= t` (the total_count of a one-item page): the oldest record of the
+ * search first (one more one-item page, oldest first), then rounds of counts at once, each narrowing every
+ * boundary's bracket between what is known to hold more records above it than its target and what holds at most
+ * that, until the bracket holds few records (PLACEMENT_SLACK of a slice) or PLACEMENT_ROUNDS are done: 2-4 round
+ * trips in all. None when the search is small, has no lower bound, or spans too short a time. The boundaries
+ * decide only how the work is shared: every slice keeps exactly its own range, wherever they fall.
  */
 async function boundariesOf(search: SlicedSearch, first: Page, query: (since: number | undefined, until: number | undefined) => ApiObject): Promise<number[]> {
   const total = first.totalCount;
@@ -343,26 +358,47 @@ async function boundariesOf(search: SlicedSearch, first: Page, query: (since: nu
   const minSlice = MIN_SLICE_SECONDS[search.semantics];
   const count = Math.min(SEARCH_SLICES, Math.floor(total / RECORDS_PER_SLICE), Math.floor((top - low) / minSlice));
   if (count < 2) return [];
-  // Boundary k has about k/count of the records at or above it: bisect for each, all at once.
-  const found = await Promise.all(
-    Array.from({ length: count - 1 }, async (_, k) => {
-      const target = ((k + 1) * total) / count;
-      let newer = top; // at most `target` records at or above it
-      let older = low; // at least `target`
-      for (let step = 0; step < BISECTION_STEPS && newer - older > 1; step++) {
-        const middle = Math.floor((newer + older) / 2);
-        const n = (await probe(middle))?.total_count;
-        if (typeof n !== 'number') return undefined;
-        if (n > target) older = middle;
-        else newer = middle;
+  // Records at or above t, where known: every record of the search at `low`, none above `top` (taken as none at
+  // it, which only makes its bracket look fuller).
+  const above = new Map<number, number>([[low, total], [top, 0]]);
+  // Boundary k has about k/count of the records above it: `older` holds more than that, `newer` at most that.
+  const targets = Array.from({ length: count - 1 }, (_, k) => ((k + 1) * total) / count);
+  const brackets = targets.map(() => ({ older: low, newer: top }));
+  const placed = (b: { older: number; newer: number }) => b.newer - b.older <= 1 || above.get(b.older)! - above.get(b.newer)! <= (PLACEMENT_SLACK * total) / count;
+  for (let round = 0; round < PLACEMENT_ROUNDS; round++) {
+    const points = new Set<number>();
+    for (const b of brackets) {
+      if (placed(b)) continue;
+      for (let i = 1; i <= PROBES_PER_ROUND; i++) {
+        const t = b.older + Math.floor((i * (b.newer - b.older)) / (PROBES_PER_ROUND + 1));
+        if (t > b.older && t < b.newer && !above.has(t)) points.add(t);
       }
-      return newer;
-    }),
-  );
+    }
+    if (points.size === 0) break;
+    const counts = await Promise.all([...points].map(async (t) => [t, (await probe(t))?.total_count] as const));
+    for (const [t, n] of counts) {
+      if (typeof n !== 'number') return [];
+      above.set(t, n);
+    }
+    // Narrowed from below: the known points inside, oldest first, up to the first that holds at most the target
+    // (records updated meanwhile may make the counts uneven: the bracket still only shrinks).
+    const known = [...above].sort((a, b) => a[0] - b[0]);
+    brackets.forEach((b, k) => {
+      for (const [t, n] of known) {
+        if (t <= b.older) continue;
+        if (t >= b.newer) break;
+        if (n <= targets[k]!) {
+          b.newer = t;
+          break;
+        }
+        b.older = t;
+      }
+    });
+  }
+  const found = brackets.map((b) => b.newer);
   // Descending, strictly inside (since, top], at least a slice's width apart: close ones merge.
   const boundaries: number[] = [];
   for (const b of found) {
-    if (b === undefined) return [];
     const previous = boundaries.length > 0 ? boundaries[boundaries.length - 1]! : top + minSlice;
     if (b <= since + minSlice - 1 || previous - b < minSlice) continue;
     boundaries.push(b);
