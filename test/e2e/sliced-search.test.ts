@@ -13,9 +13,10 @@ import { startSlowProxy, type SlowProxy } from '../helpers/slow-sandbox.js';
 
 /**
  * Users (about 70 % of the contacts) and conversations above SLICE_FROM; leads below it. Each large search three
- * slices (two boundaries): placing the boundaries takes ~9 round trips through the proxy (~2 s), while the newest
- * slice reads on ~10 pages, and a boundary it has read past is dropped. With two slices (6,000 contacts, 3,600
- * conversations) the one boundary was ~2 pages ahead of it, and a busy CI machine once saw conversations not cut.
+ * slices (two boundaries): the newest slice reads on while the boundaries are placed, and drops those it has read
+ * past. With two slices (6,000 contacts, 3,600 conversations) the one boundary was ~2 pages ahead of it when a
+ * bisection placed them (9 round trips through the proxy, ~2 s), and a busy CI machine once saw conversations
+ * not cut; placed in rounds (2-4 round trips) with a second boundary ~10 pages further, neither race is close.
  */
 const SIZES = { contacts: 6600, companies: 40, conversations: 5400, tickets: 2, partsHeavy: 0 };
 const STREAMS = ['users', 'users__tags', 'leads', 'conversations'] as const;
