@@ -191,7 +191,7 @@ export class RecordSearch {
     let order: Uint32Array;
     if (indexed !== undefined || sortField === 'id') {
       // Already in order (the walked field's, or the indices of a scan), or sorted by id: the indices as numbers
-      // (the bisection probes of a sliced search ask for this, one per step, over up to the whole table).
+      // (the count queries that place a sliced search's boundaries ask for this, over up to the whole table).
       key = indexed !== undefined ? (i) => keys[i]! : (i) => i;
       order = Uint32Array.from(matches);
       if (indexed === undefined && walkField !== undefined) order.sort();

@@ -34,7 +34,7 @@ test('a search without a sort, or sorted by id, lists records by index whether i
   const role = { field: 'role', operator: '=', value: 'user' };
   const scanned = await ids(role);
   assert.deepEqual(scanned, sb.workspace.ids('users').map((c) => c.id));
-  // A date range walks the updated_at index and sorts what it found by id (the bisection probes of a sliced search).
+  // A date range walks the updated_at index and sorts what it found by id (the count queries that place a sliced search's boundaries).
   const ranged = { operator: 'AND', value: [role, { field: 'updated_at', operator: '>', value: 0 }] };
   assert.deepEqual(await ids(ranged), scanned);
   assert.deepEqual(await ids(ranged, { field: 'id', order: 'ascending' }), scanned);
