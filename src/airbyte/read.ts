@@ -1,5 +1,6 @@
-// The read loop: validates the configured catalog against discover(), then reads the source's groups in order,
-// turning ReadEvents into RECORD / STATE / TRACE / LOG messages with stream statuses and record counts.
+// The read loop: validates the configured catalog against discover(), then reads the source's groups in order
+// (a group paced by round trips alongside the ones after it), turning ReadEvents into RECORD / STATE / TRACE / LOG
+// messages with stream statuses and record counts.
 import { configError, systemError } from './errors.js';
 import type { Emitter } from './emitter.js';
 import { errorTrace } from './failure.js';
@@ -65,8 +66,28 @@ export async function readStreams<C>(
   const groups = await source.readGroups(config, streams, stateMap, ctx);
   checkGroups(groups, streams);
   let exitCode = 0;
-  for (const group of groups) {
-    if (!(await readGroup(group, stateMap, emitter))) exitCode = 1;
+  // Groups read alongside (ReadGroup.alongside) run while the groups after them are read, each its own lines
+  // (a line is written whole, so lines of two groups only interleave); all of them are waited for at the end.
+  const alongside: Promise<boolean>[] = [];
+  let failed: { error: unknown } | undefined;
+  try {
+    for (const group of groups) {
+      if (group.alongside) {
+        const reading = readGroup(group, stateMap, emitter);
+        reading.catch(() => undefined); // taken below
+        alongside.push(reading);
+        continue;
+      }
+      if (!(await readGroup(group, stateMap, emitter))) exitCode = 1;
+    }
+  } catch (error) {
+    failed = { error }; // the output failed: the groups alongside fail at their next line
+  }
+  const results = await Promise.allSettled(alongside);
+  if (failed) throw failed.error;
+  for (const result of results) {
+    if (result.status === 'rejected') throw result.reason;
+    if (!result.value) exitCode = 1;
   }
   return exitCode;
 }

@@ -62,6 +62,11 @@ export type ReadEvent =
 export interface ReadGroup {
   streams: string[];
   read(): AsyncIterable<ReadEvent>;
+  /**
+   * True for a group whose pace is the server's round trips one after the other, not the connector's work (a
+   * cursor only the server advances): it is read alongside the groups after it, which start at once.
+   */
+  alongside?: boolean;
 }
 
 export interface CheckResult { status: 'SUCCEEDED' | 'FAILED'; message?: string }

@@ -41,7 +41,7 @@ export type Step = ReadEvent | { type: 'throw'; error: unknown } | { type: 'paus
 
 export interface FakeOptions {
   /** The groups to read, as stream names and steps; default: one empty group per configured stream. */
-  groups?: { streams: string[]; steps: Step[] }[];
+  groups?: { streams: string[]; steps: Step[]; alongside?: boolean }[];
   check?: (config: FakeConfig, ctx: RunContext) => Promise<CheckResult>;
   parseConfig?: (raw: Record<string, unknown>) => FakeConfig;
   discoverError?: unknown;
@@ -78,9 +78,10 @@ export class FakeSource implements Source<FakeConfig> {
     this.lastConfig = config;
     this.lastStreams = streams;
     this.lastState = state;
-    const groups = this.opts.groups ?? streams.map((s) => ({ streams: [s.name], steps: [] }));
-    return groups.map(({ streams: names, steps }) => ({
+    const groups: NonNullable<FakeOptions['groups']> = this.opts.groups ?? streams.map((s) => ({ streams: [s.name], steps: [] }));
+    return groups.map(({ streams: names, steps, alongside }) => ({
       streams: names,
+      ...(alongside ? { alongside } : {}),
       async *read(): AsyncGenerator<ReadEvent> {
         for (const step of steps) {
           if (step.type === 'throw') throw step.error;

@@ -107,6 +107,42 @@ test('a failing group: TRACE ERROR with its failure_type, its streams INCOMPLETE
   assert.match(system!.stack_trace ?? '', /TypeError[\s\S]*\n\s+at /);
 });
 
+/** Where in the output the first message `is` sits. */
+const firstAt = (ms: { type: string }[], is: (m: any) => boolean) => ms.findIndex(is);
+const status = (stream: string, value: string) => (m: any) => m.type === 'TRACE' && m.trace.type === 'STREAM_STATUS' && m.trace.stream_status.stream_descriptor.name === stream && m.trace.stream_status.status === value;
+
+test('a group read alongside runs while the groups after it are read; every stream keeps its own order and completes', async () => {
+  const source = new FakeSource({ groups: [
+    { streams: ['alpha'], alongside: true, steps: [record('alpha', 'a1'), { type: 'pause', ms: 40 }, record('alpha', 'a2'), { type: 'pause', ms: 40 }, record('alpha', 'a3'), checkpoint('alpha', { c: 3 })] },
+    { streams: ['beta'], steps: [record('beta', 'b1'), { type: 'pause', ms: 10 }, record('beta', 'b2'), checkpoint('beta', { c: 2 })] },
+    { streams: ['gamma'], steps: [record('gamma', 'g1')] },
+  ] });
+  const r = await runRead(source, { catalog: catalog({ alpha: 'incremental', beta: 'full_refresh', gamma: 'full_refresh' }) });
+  assert.equal(r.code, 0);
+  assert.deepEqual(timeline(r.messages, 'alpha'), ['STARTED', 'RUNNING', 'R', 'R', 'R', 'S3', 'COMPLETE']);
+  assert.deepEqual(timeline(r.messages, 'beta'), ['STARTED', 'RUNNING', 'R', 'R', 'S2', 'COMPLETE']);
+  assert.deepEqual(timeline(r.messages, 'gamma'), ['STARTED', 'RUNNING', 'R', 'S1', 'COMPLETE']);
+  assert.deepEqual(r.messages.flatMap((m) => (m.type === 'RECORD' && m.record.stream === 'alpha' ? [m.record.data.id] : [])), ['a1', 'a2', 'a3']);
+  // Both groups after it were read before it ended: it did not hold them up.
+  assert.ok(firstAt(r.messages, status('gamma', 'COMPLETE')) < firstAt(r.messages, status('alpha', 'COMPLETE')), 'gamma completed while alpha was read');
+  assert.ok(firstAt(r.messages, status('beta', 'STARTED')) < firstAt(r.messages, (m) => m.type === 'RECORD' && m.record.data.id === 'a2'), 'beta started before alpha\'s second record');
+});
+
+test('a failing group read alongside: its streams INCOMPLETE with its error, the others complete, exit 1', async () => {
+  const source = new FakeSource({ groups: [
+    { streams: ['alpha'], alongside: true, steps: [record('alpha', 'a1'), { type: 'pause', ms: 20 }, { type: 'throw', error: transientError('Intercom answered 503 three times on /companies/scroll') }] },
+    { streams: ['beta'], steps: [record('beta', 'b1'), { type: 'pause', ms: 60 }, record('beta', 'b2')] },
+  ] });
+  const r = await runRead(source, { catalog: catalog({ alpha: 'full_refresh', beta: 'full_refresh' }) });
+  assert.equal(r.code, 1);
+  assert.deepEqual(timeline(r.messages, 'alpha'), ['STARTED', 'RUNNING', 'R', 'INCOMPLETE']);
+  assert.deepEqual(timeline(r.messages, 'beta'), ['STARTED', 'RUNNING', 'R', 'R', 'S2', 'COMPLETE']);
+  const [error] = errorsOf(r.messages);
+  assert.equal(error?.failure_type, 'transient_error');
+  assert.equal(error!.stream_descriptor?.name, 'alpha');
+  assert.ok(firstAt(r.messages, status('alpha', 'INCOMPLETE')) < firstAt(r.messages, status('beta', 'COMPLETE')), 'alpha failed while beta was read');
+});
+
 test('a record for a stream outside its group is a system_error (bug guard)', async () => {
   const source = new FakeSource({ groups: [{ streams: ['alpha'], steps: [record('beta', 'x')] }, { streams: ['beta'], steps: [] }] });
   const r = await runRead(source, { catalog: catalog({ alpha: 'full_refresh', beta: 'full_refresh' }) });
