@@ -68,24 +68,19 @@ export async function readStreams<C>(
   let exitCode = 0;
   // Groups read alongside (ReadGroup.alongside) run while the groups after them are read, each its own lines
   // (a line is written whole, so lines of two groups only interleave); all of them are waited for at the end.
+  // A group throws only when the output failed: then nothing more can be said, and the caller closes the source
+  // (its requests end) without waiting for the groups alongside, which fail at their next line.
   const alongside: Promise<boolean>[] = [];
-  let failed: { error: unknown } | undefined;
-  try {
-    for (const group of groups) {
-      if (group.alongside) {
-        const reading = readGroup(group, stateMap, emitter);
-        reading.catch(() => undefined); // taken below
-        alongside.push(reading);
-        continue;
-      }
-      if (!(await readGroup(group, stateMap, emitter))) exitCode = 1;
+  for (const group of groups) {
+    if (group.alongside) {
+      const reading = readGroup(group, stateMap, emitter);
+      reading.catch(() => undefined); // taken below, or dropped when the output failed
+      alongside.push(reading);
+      continue;
     }
-  } catch (error) {
-    failed = { error }; // the output failed: the groups alongside fail at their next line
+    if (!(await readGroup(group, stateMap, emitter))) exitCode = 1;
   }
-  const results = await Promise.allSettled(alongside);
-  if (failed) throw failed.error;
-  for (const result of results) {
+  for (const result of await Promise.allSettled(alongside)) {
     if (result.status === 'rejected') throw result.reason;
     if (!result.value) exitCode = 1;
   }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { configError, transientError } from '../../src/airbyte/errors.js';
-import { FakeSource, catalog, checkpoint, errorsOf, record, runRead, statesOf, statuses, timeline } from './fake-source.js';
+import { Collector, FakeSource, catalog, checkpoint, errorsOf, record, runRead, statesOf, statuses, timeline } from './fake-source.js';
 
 test('a stream the source does not know: one config_error naming it, exit 1, nothing read', async () => {
   const source = new FakeSource();
@@ -141,6 +141,26 @@ test('a failing group read alongside: its streams INCOMPLETE with its error, the
   assert.equal(error?.failure_type, 'transient_error');
   assert.equal(error!.stream_descriptor?.name, 'alpha');
   assert.ok(firstAt(r.messages, status('alpha', 'INCOMPLETE')) < firstAt(r.messages, status('beta', 'COMPLETE')), 'alpha failed while beta was read');
+});
+
+test('an output that fails while a group alongside waits on the server: the read ends at once, not when that group next speaks', async () => {
+  /** A reader that goes away after its first chunk (EPIPE). */
+  class GoneAfterFirst extends Collector {
+    private writes = 0;
+    override _write(chunk: unknown, enc: BufferEncoding, done: (err?: Error | null) => void): void {
+      if (++this.writes > 1) return done(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
+      super._write(chunk, enc, done);
+    }
+  }
+  const source = new FakeSource({ groups: [
+    { streams: ['alpha'], alongside: true, steps: [record('alpha', 'a1'), { type: 'pause', ms: 3000 }, record('alpha', 'a2')] },
+    { streams: ['beta'], steps: [record('beta', 'b1'), { type: 'pause', ms: 20 }, record('beta', 'b2'), { type: 'pause', ms: 20 }, record('beta', 'b3')] },
+  ] });
+  const started = Date.now();
+  const r = await runRead(source, { catalog: catalog({ alpha: 'full_refresh', beta: 'full_refresh' }) }, { stdout: new GoneAfterFirst() });
+  assert.equal(r.code, 1);
+  assert.ok(Date.now() - started < 1500, `the read ended after ${Date.now() - started} ms, alpha's wait is 3000`);
+  assert.equal(source.closeCalls, 1, 'the source was closed (its requests end)');
 });
 
 test('a record for a stream outside its group is a system_error (bug guard)', async () => {
