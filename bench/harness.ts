@@ -162,7 +162,6 @@ export async function runRead(opts: ConnectorRunOptions): Promise<ConnectorRun> 
   return run;
 }
 
-/** A configured catalog of the given streams (full refresh, or incremental where the stream supports it). */
 /**
  * Records/s of each stream of a run: its records over the time between its first and its last RECORD (its own
  * pace, without the wait for its first page); undefined for a stream whose records all came in one chunk.
@@ -175,6 +174,7 @@ export function streamRates(run: ConnectorRun): Map<string, number | undefined> 
   return rates;
 }
 
+/** A configured catalog of the given streams (full refresh, or incremental where the stream supports it). */
 export async function catalogFor(config: Record<string, unknown>, names: string[] | 'all', mode: 'full_refresh' | 'incremental' = 'full_refresh'): Promise<unknown> {
   const child = spawn(process.execPath, [resolve('dist/main.js'), 'discover', '--config', writeTemp(config)], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
