@@ -82,40 +82,41 @@ describe('a first sync of large searches', () => {
     assert.ok(users >= SLICE_FROM && sandbox.workspace.ids('conversations').length >= SLICE_FROM && leads < SLICE_FROM, `sizes: ${users} users, ${leads} leads`);
     const role = (body: any, value: string) => JSON.stringify(body.query).includes(`"value":"${value}"`);
     const paged = (path: string, which: (body: any) => boolean) => searches.filter((s) => s.path === path && which(s.body) && s.body.pagination.per_page === 150);
-    const userRanges = new Set(paged('/contacts/search', (b) => role(b, 'user')).map((s) => rangeOf(s.body)));
-    const conversationRanges = new Set(paged('/conversations/search', () => true).map((s) => rangeOf(s.body)));
-    assert.ok(userRanges.size >= 2, `users searched in several ranges: ${[...userRanges].join(' ')}`);
-    assert.ok(conversationRanges.size >= 2, `conversations searched in several ranges: ${[...conversationRanges].join(' ')}`);
+    // The two large searches: their requests (pages and count queries), and how many records they hold.
+    const large = [
+      { name: 'users', path: '/contacts/search', which: (b: any) => role(b, 'user'), n: users },
+      { name: 'conversations', path: '/conversations/search', which: () => true, n: sandbox.workspace.ids('conversations').length },
+    ] as const;
+    const slicesOf = (n: number) => Math.min(SEARCH_SLICES, Math.floor(n / RECORDS_PER_SLICE));
+    const [userRanges, conversationRanges] = large.map(({ path, which }) => new Set(paged(path, which).map((s) => rangeOf(s.body))));
+    assert.ok(userRanges!.size >= 2, `users searched in several ranges: ${[...userRanges!].join(' ')}`);
+    assert.ok(conversationRanges!.size >= 2, `conversations searched in several ranges: ${[...conversationRanges!].join(' ')}`);
     const leadSearches = searches.filter((s) => s.path === '/contacts/search' && role(s.body, 'lead'));
     assert.equal(new Set(leadSearches.map((s) => rangeOf(s.body))).size, 1, 'leads: one range');
     assert.ok(leadSearches.every((s) => s.body.pagination.per_page === 150), 'leads: no count probes');
     // Placed in a few round trips (the oldest record, then rounds of count queries at once), not a bisection one
     // step after the other: few pages of the newest range were asked before the last count query (5-6 here; a
     // bisection of 8 steps saw 10-11), and no more count queries than mostProbes.
-    for (const [name, path, which, n] of [
-      ['users', '/contacts/search', (b: any) => role(b, 'user'), users],
-      ['conversations', '/conversations/search', () => true, sandbox.workspace.ids('conversations').length],
-    ] as const) {
+    for (const { name, path, which, n } of large) {
       const sizes = searches.filter((s) => s.path === path && which(s.body)).map((s) => s.body.pagination.per_page as number);
       const probes = sizes.filter((size) => size === 1).length;
-      const slices = Math.min(SEARCH_SLICES, Math.floor(n / RECORDS_PER_SLICE));
-      assert.ok(probes > 0 && probes <= mostProbes(slices), `${name}: ${probes} count queries for ${slices} slices`);
+      assert.ok(probes > 0 && probes <= mostProbes(slicesOf(n)), `${name}: ${probes} count queries for ${slicesOf(n)} slices`);
       const pagesMeanwhile = sizes.slice(0, sizes.lastIndexOf(1)).filter((size) => size === 150).length;
       assert.ok(pagesMeanwhile <= 2 * (1 + PLACEMENT_ROUNDS) + 1, `${name}: ${pagesMeanwhile} pages asked before the boundaries were placed`);
     }
     // Ranges of about as many records each: every older range (it has a top; the newest one has none, and grows
     // by the boundaries it read past) holds its share of the conversations within 40 %.
     const updated = sandbox.workspace.ids('conversations').map((r) => r.updated_at);
-    const share = updated.length / Math.min(SEARCH_SLICES, Math.floor(updated.length / RECORDS_PER_SLICE));
-    for (const range of conversationRanges) {
+    const share = updated.length / slicesOf(updated.length);
+    for (const range of conversationRanges!) {
       const [after, before] = range.split('..').map(Number);
       if (Number.isNaN(before)) continue;
       const held = updated.filter((u) => u > after! && u < before!).length;
       assert.ok(held >= 0.6 * share && held <= 1.4 * share, `conversations range ${range}: ${held} records, a share is ${share}`);
     }
     // At once: the pages of one range are asked for before and after pages of another (interleaved).
-    for (const [name, path] of [['users', '/contacts/search'], ['conversations', '/conversations/search']] as const) {
-      const order = paged(path, (b) => path !== '/contacts/search' || role(b, 'user')).map((s) => rangeOf(s.body));
+    for (const { name, path, which } of large) {
+      const order = paged(path, which).map((s) => rangeOf(s.body));
       const interleaved = order.some((range, k) => order.slice(k + 1).some((later, m) => later !== range && order.slice(k + 2 + m).includes(range)));
       assert.ok(interleaved, `${name}: ranges paged at once: ${order.join(' ')}`);
     }
