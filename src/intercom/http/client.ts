@@ -159,6 +159,11 @@ export class IntercomClient {
     if (opts.pacer) opts.pacer.capRequestsPerMinute(opts.maxRequestsPerMinute);
   }
 
+  /** Requests per second the rate limit allows this client (shared with every client of its pacer), once known. */
+  requestsPerSecond(): number | undefined {
+    return this.pacer.requestsPerSecond();
+  }
+
   /** `decode`: a 2xx body to its value (default: parsed as JSON); a throw counts as a body that is not JSON. */
   get<T>(path: string, query?: Query, opts?: { notFound?: 'throw' | 'undefined'; decode?: (body: Uint8Array) => unknown }): Promise<T> {
     return this.request<T>('GET', path, { query, notFound: opts?.notFound, decode: opts?.decode });

@@ -111,6 +111,16 @@ export class Pacer {
     this.bucketAt = this.now();
   }
 
+  /**
+   * Requests per second allowed: Intercom's limit as its headers gave it (per window), or our own cap if lower;
+   * undefined before either is known.
+   */
+  requestsPerSecond(): number | undefined {
+    const api = this.limit === undefined ? undefined : this.limit / (this.windowMs / 1000);
+    const own = this.bucketRatePerMs === undefined ? undefined : this.bucketRatePerMs * 1000;
+    return api === undefined ? own : own === undefined ? api : Math.min(api, own);
+  }
+
   /** Waits until a request may be sent. */
   async acquire(): Promise<Ticket> {
     if (this.queue.length === 0 && this.delay(this.now()) <= 0) return { seq: this.admit(this.now()), waited: false };

@@ -140,3 +140,14 @@ test('a reset within the window is believed without a WARN; a limit of 0 does no
   for (let i = 0; i < 3; i++) zero.pacer.completed(await zero.pacer.acquire(), { limit: 0, remaining: 0, reset: zero.clock.t / 1000 + 10 });
   assert.ok(zero.clock.t - NOW <= 3 * 10_000 + 1_100, `three requests under limit 0 took ${(zero.clock.t - NOW) / 1000} s`);
 });
+test('requestsPerSecond: unknown before any limit, then Intercom limit per window, or our own cap when lower', async () => {
+  const { pacer } = virtualPacer();
+  assert.equal(pacer.requestsPerSecond(), undefined);
+  const first = await pacer.acquire();
+  pacer.completed(first, { limit: 167, remaining: 166, reset: 10 }); // 1,000 requests/min, in 10-second windows
+  assert.equal(pacer.requestsPerSecond(), 16.7);
+  pacer.capRequestsPerMinute(600);
+  assert.equal(pacer.requestsPerSecond(), 10);
+  const { pacer: capped } = virtualPacer({ maxRequestsPerMinute: 1200 });
+  assert.equal(capped.requestsPerSecond(), 20, 'our cap alone, before any response');
+});
