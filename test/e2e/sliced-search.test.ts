@@ -207,3 +207,42 @@ describe('records updated while slices are read (offset cursors, as the field no
     });
   }
 });
+
+describe('a search under a low rate limit', () => {
+  // 600 requests/min (100 per 10-second window, as the headers say) at 150 ms a round trip keeps 10 x 0.15 = 1.5
+  // requests in flight: two slices use all of it. More would only wait in the pacer, their count queries spent
+  // from the same allowance; the size alone would make five.
+  let own: Sandbox;
+  let ownProxy: SlowProxy;
+  const bodies: any[] = [];
+  before(async () => {
+    own = await startSandbox({ seed: 37, rateLimitPerMinute: 600, sizes: { contacts: 200, companies: 10, conversations: 5 * RECORDS_PER_SLICE + 300, tickets: 2, partsHeavy: 0 } });
+    ownProxy = await startSlowProxy(own.url, {
+      delayMs: (method, path) => (method === 'POST' && path.endsWith('/search') ? 150 : 0),
+      answer: (req) => {
+        if (req.method === 'POST' && req.path === '/conversations/search') bodies.push(JSON.parse(req.body.toString('utf8')));
+        return undefined;
+      },
+    });
+  });
+  after(async () => {
+    await ownProxy.close();
+    await own.close();
+  });
+
+  test('is cut into as many slices as the limit keeps busy, every record exactly once', async () => {
+    const ownConfig = { access_token: own.token, base_url: ownProxy.url, start_date: '2000-01-01T00:00:00Z', attribution_window_days: 30 };
+    const ownCatalog = (await runConnector('discover', { config: ownConfig })).messages.find((m) => m.type === 'CATALOG')!.catalog;
+    bodies.length = 0;
+    const run = await runConnector('read', { config: ownConfig, catalog: configuredCatalog(ownCatalog, ['conversations'], 'incremental'), timeoutMs: 180_000 });
+    assert.equal(run.code, 0, run.stderr);
+    const emitted = records(run.messages, 'conversations').map((d) => String(d.id));
+    assert.equal(new Set(emitted).size, emitted.length, 'no record twice');
+    assert.deepEqual([...emitted].sort(), own.workspace.ids('conversations').map((r) => r.id).sort(), 'exactly the ground truth');
+    const ranges = new Set(bodies.filter((b) => b.pagination.per_page === 150).map(rangeOf)).size;
+    // Two at 150 ms; three should the machine make a round trip take over 200 ms. Never the five of its size.
+    assert.ok(ranges >= 2 && ranges <= 3, `read in ${ranges} ranges`);
+    const probes = bodies.filter((b) => b.pagination.per_page === 1).length;
+    assert.ok(probes <= mostProbes(ranges), `${probes} count queries for ${ranges} ranges`);
+  });
+});

@@ -31,7 +31,11 @@ import type { ApiObject, Page } from './stream.js';
 
 /** A search whose first page announces at least this many records (total_count) is read in slices. */
 export const SLICE_FROM = 3_000;
-/** At most this many slices of one search are paged at once (every request still goes through the pacer). */
+/**
+ * At most this many slices of one search are paged at once (every request still goes through the pacer). 12 read
+ * 40,000 conversations at 150 ms a round trip in 7.5-7.7 s instead of 10.1, but took a 1M-contact read from the
+ * sandbox (which cannot keep up there, so the connector waits and cuts) from 195 to 224 MB (README, Benchmarks).
+ */
 export const SEARCH_SLICES = 6;
 /** Each slice holds about this many records at least (10 pages): fewer slices for smaller searches. */
 export const RECORDS_PER_SLICE = 1_500;
@@ -332,13 +336,25 @@ function resumeAt(slices: Slice[]): number | null {
 }
 
 /**
+ * Slices the rate limit keeps busy: one request in flight each, a round trip apart (that of a count query, which
+ * is no longer than a page's), so at most requests per second x round trip; more would only wait in the pacer,
+ * with their count queries spent from the same allowance. 10,000 requests/min at 150 ms: 25 (SEARCH_SLICES
+ * then); 1,000/min: 3. Without a known limit, SEARCH_SLICES.
+ */
+function slicesFed(client: IntercomClient, roundTrip: number): number {
+  const rate = client.requestsPerSecond();
+  return rate === undefined ? SEARCH_SLICES : Math.ceil(rate * roundTrip);
+}
+
+/**
  * Where to cut a search into slices of about as many records each (descending, each above `since`), from
  * counts Intercom gives for `updated_at >= t` (the total_count of a one-item page): the oldest record of the
  * search first (one more one-item page, oldest first), then rounds of counts at once, each narrowing every
  * boundary's bracket between what is known to hold more records above it than its target and what holds at most
  * that, until the bracket holds few records (PLACEMENT_SLACK of a slice) or PLACEMENT_ROUNDS are done: 2-4 round
- * trips in all. None when the search is small, has no lower bound, or spans too short a time. The boundaries
- * decide only how the work is shared: every slice keeps exactly its own range, wherever they fall.
+ * trips in all. None when the search is small, has no lower bound, spans too short a time, or the rate limit
+ * keeps only one slice busy. The boundaries decide only how the work is shared: every slice keeps exactly its
+ * own range, wherever they fall.
  */
 async function boundariesOf(search: SlicedSearch, first: Page, query: (since: number | undefined, until: number | undefined) => ApiObject): Promise<number[]> {
   const total = first.totalCount;
@@ -351,12 +367,14 @@ async function boundariesOf(search: SlicedSearch, first: Page, query: (since: nu
       ...(order ? { sort: { field: 'updated_at', order } } : {}),
       pagination: { per_page: 1 },
     });
+  const asked = performance.now();
   const oldestPage = await probe(since, 'ascending');
+  const roundTrip = (performance.now() - asked) / 1000;
   const oldestItem = (oldestPage?.[search.itemsKey] as unknown[] | undefined)?.[0];
   const oldest = typeof oldestItem === 'object' && oldestItem !== null ? unixSeconds((oldestItem as ApiObject).updated_at) : undefined;
   const low = Math.max(since, oldest ?? since);
   const minSlice = MIN_SLICE_SECONDS[search.semantics];
-  const count = Math.min(SEARCH_SLICES, Math.floor(total / RECORDS_PER_SLICE), Math.floor((top - low) / minSlice));
+  const count = Math.min(SEARCH_SLICES, Math.floor(total / RECORDS_PER_SLICE), Math.floor((top - low) / minSlice), slicesFed(search.client, roundTrip));
   if (count < 2) return [];
   // Records at or above t, where known: every record of the search at `low`, none above `top` (taken as none at
   // it, which only makes its bracket look fuller).
