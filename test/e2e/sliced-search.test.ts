@@ -209,9 +209,9 @@ describe('records updated while slices are read (offset cursors, as the field no
 });
 
 describe('a search under a low rate limit', () => {
-  // 600 requests/min (100 per 10-second window, as the headers say) at 150 ms a round trip keeps 10 x 0.15 = 1.5
-  // requests in flight: two slices use all of it. More would only wait in the pacer, their count queries spent
-  // from the same allowance; the size alone would make five.
+  // 600 requests/min (100 per 10-second window, as the headers say) at ~0.2 s a page's round trip (150 ms late,
+  // and the sandbox's own time) keeps 10 x 0.2 = 2 requests in flight: two slices use all of it. More would only
+  // wait in the pacer, their count queries spent from the same allowance; the size alone would make five.
   let own: Sandbox;
   let ownProxy: SlowProxy;
   const bodies: any[] = [];
@@ -240,8 +240,9 @@ describe('a search under a low rate limit', () => {
     assert.equal(new Set(emitted).size, emitted.length, 'no record twice');
     assert.deepEqual([...emitted].sort(), own.workspace.ids('conversations').map((r) => r.id).sort(), 'exactly the ground truth');
     const ranges = new Set(bodies.filter((b) => b.pagination.per_page === 150).map(rangeOf)).size;
-    // Two at 150 ms; three should the machine make a round trip take over 200 ms. Never the five of its size.
-    assert.ok(ranges >= 2 && ranges <= 3, `read in ${ranges} ranges`);
+    // Two, or up to four should a busy machine make the first page's round trip take up to 0.4 s: fewer than the
+    // five of its size.
+    assert.ok(ranges >= 2 && ranges <= 4, `read in ${ranges} ranges`);
     const probes = bodies.filter((b) => b.pagination.per_page === 1).length;
     assert.ok(probes <= mostProbes(ranges), `${probes} count queries for ${ranges} ranges`);
   });

@@ -103,7 +103,10 @@ export async function* searchInSlices(search: SlicedSearch): AsyncIterable<Page>
   const whole = searchNewestFirst(search.client, search.path, search.itemsKey, query(search.since, search.until), search.prepare)[Symbol.asyncIterator]();
   let wholeHandedOn = false;
   try {
+    const asked = performance.now();
     const first = await whole.next();
+    // The first page's round trip (seconds): what one slice waits for each of its pages (slicesFed).
+    const roundTrip = (performance.now() - asked) / 1000;
     if (first.done) return;
     const { totalCount } = first.value;
     const report = (ranges: number, most: number) => search.log?.('INFO', `POST ${search.path}: ${totalCount} records announced, read in ${ranges} updated_at ranges, at most ${most} at once`);
@@ -122,7 +125,7 @@ export async function* searchInSlices(search: SlicedSearch): AsyncIterable<Page>
       const sources = [newestSlice(first.value, whole, newest)];
       const slices = [newest];
       yield* merged(sources, slices, totalCount, running, {
-        place: () => boundariesOf(search, first.value, query).catch(() => []),
+        place: () => boundariesOf(search, first.value, query, roundTrip).catch(() => []),
         older: (slice) => olderSlice(search, query, slice.low, slice.high!)[Symbol.asyncIterator](),
       });
       if (slices.length > 1) report(slices.length, most);
@@ -130,7 +133,7 @@ export async function* searchInSlices(search: SlicedSearch): AsyncIterable<Page>
     }
     // A pass with a top (a resumed one): its ranges all have a top, which records updated meanwhile leave, so
     // every one is read as an older slice, from boundaries placed first.
-    const boundaries = isLarge(search, first.value) ? await boundariesOf(search, first.value, query).catch(() => []) : [];
+    const boundaries = isLarge(search, first.value) ? await boundariesOf(search, first.value, query, roundTrip).catch(() => []) : [];
     wholeHandedOn = true;
     await whole.return?.();
     const lows = [...boundaries, search.since];
@@ -336,10 +339,11 @@ function resumeAt(slices: Slice[]): number | null {
 }
 
 /**
- * Slices the rate limit keeps busy: one request in flight each, a round trip apart (that of a count query, which
- * is no longer than a page's), so at most requests per second x round trip; more would only wait in the pacer,
- * with their count queries spent from the same allowance. 10,000 requests/min at 150 ms: 25 (SEARCH_SLICES
- * then); 1,000/min: 3. Without a known limit, SEARCH_SLICES.
+ * Slices the rate limit keeps busy: one request in flight each, a page's round trip apart (the search's first
+ * page's, `roundTrip` seconds; a one-item count query may come back sooner than a page of 150), so at most
+ * requests per second x round trip; more would only wait in the pacer, with their count queries spent from the
+ * same allowance. 10,000 requests/min at 150 ms: 25 (SEARCH_SLICES then); 1,000/min: 3. Without a known limit,
+ * SEARCH_SLICES.
  */
 function slicesFed(client: IntercomClient, roundTrip: number): number {
   const rate = client.requestsPerSecond();
@@ -356,7 +360,7 @@ function slicesFed(client: IntercomClient, roundTrip: number): number {
  * keeps only one slice busy. The boundaries decide only how the work is shared: every slice keeps exactly its
  * own range, wherever they fall.
  */
-async function boundariesOf(search: SlicedSearch, first: Page, query: (since: number | undefined, until: number | undefined) => ApiObject): Promise<number[]> {
+async function boundariesOf(search: SlicedSearch, first: Page, query: (since: number | undefined, until: number | undefined) => ApiObject, roundTrip: number): Promise<number[]> {
   const total = first.totalCount;
   const since = search.since;
   const top = first.records.length > 0 ? Math.max(...first.records.map((r) => cursorOf(r) ?? -Infinity)) : undefined;
@@ -367,9 +371,7 @@ async function boundariesOf(search: SlicedSearch, first: Page, query: (since: nu
       ...(order ? { sort: { field: 'updated_at', order } } : {}),
       pagination: { per_page: 1 },
     });
-  const asked = performance.now();
   const oldestPage = await probe(since, 'ascending');
-  const roundTrip = (performance.now() - asked) / 1000;
   const oldestItem = (oldestPage?.[search.itemsKey] as unknown[] | undefined)?.[0];
   const oldest = typeof oldestItem === 'object' && oldestItem !== null ? unixSeconds((oldestItem as ApiObject).updated_at) : undefined;
   const low = Math.max(since, oldest ?? since);
