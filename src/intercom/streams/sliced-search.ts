@@ -3,8 +3,9 @@
 // 150 ms a request that is ~1,000 records/s, a few percent of 10,000 requests/min. A search whose first page
 // announces at least SLICE_FROM records, once its read waits on round trips (the event loop mostly idle), is
 // split by `updated_at` into up to SEARCH_SLICES ranges of about as many records each (found by asking for
-// counts), and the ranges are paged at the same time, newest first each. A read whose limit is its own work
-// (a fast server) is never split: it would only hold more pages in memory.
+// counts; no more than the rate limit keeps busy, slicesFed), and the ranges are paged at the same time, newest
+// first each. A read whose limit is its own work (a fast server) is never split: it would only hold more pages
+// in memory.
 //
 // No record may go missing, so:
 // - every slice keeps exactly the records of its own range (contacts search rounds dates to days, so its
