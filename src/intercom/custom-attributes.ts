@@ -53,19 +53,24 @@ export function customAttributesOf(list: readonly DataAttribute[]): CustomAttrib
   return out;
 }
 
+const MODELS = ['contact', 'company'] as const;
+
 /**
- * Reads the custom attributes of contacts and companies (two requests). A 403 (the token lacks the scope,
- * or the plan) leaves that model open, with a WARN naming the streams and the fix. So does a 401: the token
- * is refused, and every stream then fails on its own with a config_error naming access_token, as without
- * typing. Anything else (Intercom failing after retries) fails the command.
+ * Reads the custom attributes of contacts and companies (two requests, sent at once: every discover and read
+ * waits for them before its first stream, and one after the other they took two round trips). A 403 (the token
+ * lacks the scope, or the plan) leaves that model open, with a WARN naming the streams and the fix. So does a
+ * 401: the token is refused, and every stream then fails on its own with a config_error naming access_token, as
+ * without typing (one WARN, the first model's). Anything else (Intercom failing after retries) fails the command.
+ * The answers are taken in the models' order, so what is said and thrown is what one after the other gave.
  */
 export async function readCustomAttributes(client: IntercomClient, log: RunContext['log']): Promise<CustomAttributeCatalog> {
   const catalog: CustomAttributeCatalog = {};
-  for (const model of ['contact', 'company'] as const) {
-    try {
-      const body = await client.get<{ data?: DataAttribute[] }>('/data_attributes', { model });
-      catalog[model] = customAttributesOf(Array.isArray(body.data) ? body.data : []);
-    } catch (error) {
+  const answers = await Promise.allSettled(MODELS.map((model) => client.get<{ data?: DataAttribute[] }>('/data_attributes', { model })));
+  for (const [k, model] of MODELS.entries()) {
+    const answer = answers[k]!;
+    if (answer.status === 'fulfilled') catalog[model] = customAttributesOf(Array.isArray(answer.value.data) ? answer.value.data : []);
+    else {
+      const error: unknown = answer.reason;
       if (!(error instanceof IntercomHttpError) || (error.status !== 403 && error.status !== 401)) throw error;
       log('WARN', `custom_attributes of ${STREAMS_OF_MODEL[model]} are declared as an open object, without types: ${error.message}` +
         (error.status === 403 ? ' Grant the app the permission to read data attributes to get one typed column per custom attribute.' : ''));

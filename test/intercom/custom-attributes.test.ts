@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compileCustomAttributeCheck, customAttributesOf, withCustomAttributes, type CustomAttribute } from '../../src/intercom/custom-attributes.js';
+import { compileCustomAttributeCheck, customAttributesOf, readCustomAttributes, withCustomAttributes, type CustomAttribute } from '../../src/intercom/custom-attributes.js';
+import type { IntercomClient } from '../../src/intercom/http/client.js';
+import { IntercomHttpError } from '../../src/intercom/http/errors.js';
 import { loadSchema } from '../../src/intercom/schemas/index.js';
 import { compileTimestampConverter } from '../../src/normalize/timestamps.js';
 
@@ -69,4 +71,67 @@ test('date attributes in unix seconds are converted by the schema\'s timestamp c
   compileCustomAttributeCheck(ATTRIBUTES)!(record);
   convert(record);
   assert.equal(record.custom_attributes.renews_at, '2023-11-14T22:13:20Z');
+});
+
+/** A client whose GET /data_attributes answers per model when the test says so; the models asked, in order. */
+function dataAttributesClient() {
+  const asked: string[] = [];
+  const answers = new Map<string, { resolve: (body: unknown) => void; reject: (error: unknown) => void }>();
+  const client = {
+    get: (path: string, query: { model: string }) => {
+      assert.equal(path, '/data_attributes');
+      asked.push(query.model);
+      return new Promise((resolve, reject) => answers.set(query.model, { resolve, reject }));
+    },
+  } as unknown as IntercomClient;
+  return { client, asked, answer: (model: string) => answers.get(model)! };
+}
+const httpError = (status: number) => new IntercomHttpError('config_error', `GET /data_attributes answered ${status}`, status, undefined, 'GET /data_attributes');
+const settled = () => new Promise((resolve) => setImmediate(resolve));
+
+test('readCustomAttributes asks for both models at once, and takes the answers in their order', async () => {
+  const { client, asked, answer } = dataAttributesClient();
+  const logs: string[] = [];
+  const reading = readCustomAttributes(client, (level, message) => logs.push(`${level} ${message}`));
+  await settled();
+  assert.deepEqual(asked, ['contact', 'company'], 'both asked before either answered');
+  answer('company').resolve({ data: [{ name: 'tier', data_type: 'string', custom: true }] });
+  answer('contact').resolve({ data: [{ name: 'vip', data_type: 'boolean', custom: true }] });
+  assert.deepEqual(await reading, { contact: [{ name: 'vip', type: 'boolean' }], company: [{ name: 'tier', type: 'string' }] });
+  assert.deepEqual(logs, []);
+});
+
+test('readCustomAttributes: 403 leaves a model open with a WARN, 401 says it once, anything else fails as it did one model after the other', async () => {
+  {
+    const { client, answer } = dataAttributesClient();
+    const logs: string[] = [];
+    const reading = readCustomAttributes(client, (level, message) => logs.push(`${level} ${message}`));
+    await settled();
+    answer('contact').reject(httpError(403));
+    answer('company').resolve({ data: [{ name: 'tier', data_type: 'string', custom: true }] });
+    assert.deepEqual(await reading, { company: [{ name: 'tier', type: 'string' }] });
+    assert.equal(logs.length, 1);
+    assert.match(logs[0]!, /^WARN custom_attributes of users, leads.*403.*Grant the app the permission/);
+  }
+  {
+    const { client, answer } = dataAttributesClient();
+    const logs: string[] = [];
+    const reading = readCustomAttributes(client, (level, message) => logs.push(`${level} ${message}`));
+    await settled();
+    answer('contact').reject(httpError(401));
+    answer('company').reject(httpError(401));
+    assert.deepEqual(await reading, {});
+    assert.equal(logs.length, 1, 'the refused token is said once');
+  }
+  {
+    const { client, answer } = dataAttributesClient();
+    const logs: string[] = [];
+    const reading = readCustomAttributes(client, (level, message) => logs.push(`${level} ${message}`));
+    await settled();
+    const failure = httpError(500);
+    answer('contact').reject(httpError(403));
+    answer('company').reject(failure);
+    await assert.rejects(reading, (error) => error === failure);
+    assert.equal(logs.length, 1, 'the contact model\'s WARN first, as before');
+  }
 });
