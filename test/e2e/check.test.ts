@@ -39,6 +39,26 @@ test('check fails naming the withheld scope', async () => {
   }
 });
 
+test('check asks for its scopes at once, and names the first refused in its order', async () => {
+  // 150 ms a round trip: four probes one after the other would start 150 ms apart.
+  sandbox.faults.update({ latencyMs: 150 });
+  sandbox.setOptions({ scopesWithheld: ['read_tags', 'read_conversations'] });
+  sandbox.log.length = 0;
+  try {
+    const status = await check({ access_token: sandbox.token, base_url: sandbox.url });
+    assert.equal(status.status, 'FAILED');
+    assert.match(status.message ?? '', /conversations/i, 'the conversations probe comes before the tags one');
+    assert.doesNotMatch(status.message ?? '', /read_tags/);
+    const probes = sandbox.log.filter((e) => e.path !== '/me');
+    assert.equal(probes.length, 4, probes.map((e) => e.path).join(' '));
+    const spread = Math.max(...probes.map((e) => e.at)) - Math.min(...probes.map((e) => e.at));
+    assert.ok(spread < 100, `the four scope probes started within ${spread} ms`);
+  } finally {
+    sandbox.setOptions({ scopesWithheld: [] });
+    sandbox.faults.update({ latencyMs: 0 });
+  }
+});
+
 test('check fails naming the plan when the app lacks one', async () => {
   sandbox.setOptions({ planRestricted: true });
   try {
