@@ -237,7 +237,7 @@ export function familyGroup(
     if (preparedPages > 0) ctx.log('INFO', `stream ${root.name}: ${preparedPages} pages prepared ${workers ? 'by page worker threads' : 'as Latin-1 text'}`);
     yield* checkpoints(targets, true);
   }
-  return { streams: [...names, ...riders.map((r) => r.root.name)], read, ...(root.oneAtATime ? { alongside: true } : {}) };
+  return { streams: [...names, ...riders.map((r) => r.root.name)], read, ...(root.alongside ? { alongside: true } : {}) };
 }
 
 /** A view's rows of one (converted) record: each item of its array, with the parent's id and a cursor. */

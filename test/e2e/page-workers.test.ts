@@ -1,6 +1,6 @@
 // Page workers (issue 11), seen from outside: the built connector reads the same sandbox with no page worker
-// (SOURCE_INTERCOM_WORKERS=0) and with two, and says exactly the same RECORDs and STATEs, in the same order (the
-// companies scroll's, read alongside, in their own);
+// (SOURCE_INTERCOM_WORKERS=0) and with two, and says exactly the same RECORDs and STATEs, in the same order (each
+// stream read alongside, the companies scroll and the whole lists, in its own);
 // the workers really took the large searches' pages (the connector's INFO line), not the small ones. A page
 // whose items are not JSON fails the stream with a transient_error, as it would on the main thread; a bad
 // worker count is a config_error naming the variable.
@@ -35,10 +35,11 @@ before(async () => {
 after(() => sandbox.close());
 
 /**
- * The streams of a pass read alongside the others (the companies scroll, ReadGroup.alongside): their lines fall
- * between the others' as round trips end, so they are compared in their own order, apart.
+ * The streams of passes read alongside the others (the companies scroll, the whole lists: ReadGroup.alongside):
+ * their lines fall between the others' and each other's as round trips end, so each is compared in its own order,
+ * apart.
  */
-const ALONGSIDE = new Set(families().filter((f) => f.root.oneAtATime).flatMap((f) => streamNames(f)));
+const ALONGSIDE = new Set(families().filter((f) => f.root.alongside).flatMap((f) => streamNames(f)));
 
 /** The stream a message is about, if any. */
 function streamOf(m: Message): string | undefined {
@@ -50,12 +51,12 @@ function streamOf(m: Message): string | undefined {
 
 /**
  * What must not differ: every RECORD (emitted_at aside) and STATE, in order, and the TRACE kinds; the lines of
- * the streams read alongside (ALONGSIDE) after the others, in their own order.
+ * each stream read alongside (ALONGSIDE) after the others, in its own order.
  */
 function said(result: RunResult): string[] {
   const lines = result.messages.filter((m) => m.type === 'RECORD' || m.type === 'STATE' || m.type === 'TRACE');
   const inTurn = lines.filter((m) => !ALONGSIDE.has(streamOf(m) ?? ''));
-  const alongside = lines.filter((m) => ALONGSIDE.has(streamOf(m) ?? ''));
+  const alongside = [...ALONGSIDE].sort().flatMap((name) => lines.filter((m) => streamOf(m) === name));
   return [...inTurn, ...alongside].map((m) => {
     if (m.type === 'RECORD') return JSON.stringify({ ...m.record, emitted_at: 0 });
     if (m.type === 'TRACE') return `TRACE ${m.trace.type} ${JSON.stringify(m.trace.stream_status ?? m.trace.estimate ?? m.trace.error ?? null)}`;

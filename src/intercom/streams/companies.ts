@@ -10,7 +10,7 @@ export const companies: IntercomStream = {
   primaryKey: 'id',
   cursor: 'updated_at',
   order: 'unordered',
-  oneAtATime: true,
+  alongside: true,
   children: [
     { name: 'tags', path: ['tags', 'tags'] },
     { name: 'segments', path: ['segments', 'segments'] },
@@ -33,7 +33,7 @@ export const companySegments: IntercomStream = {
   // Incremental as in Airbyte's Intercom source, filtered by updated_at on our side.
   cursor: 'updated_at',
   order: 'unordered',
-  oneAtATime: true,
+  alongside: true,
   companion: { of: 'companies', collect: segmentsOfCompany },
   async *pages(ctx: FetchContext): AsyncIterable<Page> {
     for await (const page of ctx.client.scrollCompanies<ApiObject & { id: string }>()) {

@@ -2,12 +2,16 @@ import { systemError } from '../../airbyte/errors.js';
 import { SkippedItems } from '../http/items.js';
 import type { ApiObject, IntercomStream, Page } from './stream.js';
 
-/** A full-table stream served by one GET that returns the whole list under `key`. */
+/**
+ * A full-table stream served by one GET that returns the whole list under `key`: one round trip, read alongside
+ * the passes after it.
+ */
 export function wholeList(name: string, schema: string, path: string, key: string, query?: Record<string, string>, primaryKey = 'id'): IntercomStream {
   return {
     name,
     schema,
     primaryKey,
+    alongside: true,
     async *pages({ client, log }): AsyncIterable<Page> {
       const body = await client.get<Record<string, unknown> | null>(path, query);
       const items = body?.[key];

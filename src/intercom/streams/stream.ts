@@ -92,11 +92,12 @@ export interface IntercomStream {
    */
   order?: 'newest_first' | 'unordered';
   /**
-   * True when its pages can only come one after the other, each asked for once the one before has arrived (the
-   * companies scroll: Intercom allows one at a time): its pace is the round trip, so its pass is read alongside
-   * the passes after it (ReadGroup.alongside).
+   * True when its pass is paced by round trips, not by the connector's work, and small in memory: the companies
+   * scroll (its pages come one after the other, each asked for once the one before has arrived: Intercom allows
+   * one scroll at a time) and the whole lists (one request each). Its pass is read alongside the passes after it
+   * (ReadGroup.alongside), which start at once.
    */
-  oneAtATime?: boolean;
+  alongside?: boolean;
   /**
    * True when this pass's pages can be prepared by page workers (the stream hands `FetchContext.prepare` to its
    * search): each record then reaches the stream's follow-up stage as a PreparedRecord, which needs none.
