@@ -1,4 +1,5 @@
 import type { IntercomClient } from '../http/client.js';
+import { mapOrdered } from '../http/concurrency.js';
 import { allOf, searchNewestFirst, updatedBetween } from './search.js';
 import { searchInSlices } from './sliced-search.js';
 import { withFollowUps } from './follow-ups.js';
@@ -145,20 +146,24 @@ const asciiOrNone = (value: unknown): boolean => value === undefined || value ==
 
 /**
  * contact id -> the person segments it belongs to, for the contacts of this sync's range: one contacts search
- * per segment (a handful of requests) instead of one `/contacts/{id}/segments` call per contact.
+ * per segment (a handful of requests) instead of one `/contacts/{id}/segments` call per contact. The searches run
+ * at once (ctx.concurrency of them; each is one sequence of pages, paced by its round trips), and are taken in the
+ * list's order, so each contact's segments keep that order.
  */
 async function segmentMembership(ctx: FetchContext, roleFilter: ApiObject | undefined): Promise<Map<string, ApiObject[]>> {
   const list = await ctx.client.get<{ segments?: ApiObject[] }>('/segments');
-  const membership = new Map<string, ApiObject[]>();
-  for (const segment of list.segments ?? []) {
+  const members = async (segment: ApiObject): Promise<{ segment: ApiObject; ids: string[] }> => {
     const query = allOf(roleFilter, { field: 'segment_id', operator: '=', value: segment.id }, ...updatedBetween(ctx.since, ctx.until, 'day'));
-    for await (const page of searchNewestFirst(ctx.client, '/contacts/search', 'data', query)) {
-      for (const contact of page.records) {
-        const id = String(contact.id);
-        const segments = membership.get(id);
-        if (segments) segments.push(segment);
-        else membership.set(id, [segment]);
-      }
+    const ids: string[] = [];
+    for await (const page of searchNewestFirst(ctx.client, '/contacts/search', 'data', query)) for (const contact of page.records) ids.push(String(contact.id));
+    return { segment, ids };
+  };
+  const membership = new Map<string, ApiObject[]>();
+  for await (const { segment, ids } of mapOrdered(list.segments ?? [], ctx.concurrency, members)) {
+    for (const id of ids) {
+      const segments = membership.get(id);
+      if (segments) segments.push(segment);
+      else membership.set(id, [segment]);
     }
   }
   return membership;

@@ -1,0 +1,64 @@
+// At Intercom's latency a sync's time is mostly round trips: what does not wait for another answer is asked at
+// once. Seen from outside, through a proxy that holds every request 150 ms: the whole lists (admins, teams, tags,
+// segments, data attributes) are read alongside one another and the passes after them, and a contacts pass asks
+// its per-segment searches (segment membership) together, not one segment after the other; the rows are those of
+// the sandbox's lists, each contact's segments in the list's order (test/e2e/read.test.ts checks that too).
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startSandbox, type Sandbox } from '../../sandbox/index.js';
+import { configuredCatalog, records, runConnector } from '../helpers/connector.js';
+import { startSlowProxy, type SlowProxy } from '../helpers/slow-sandbox.js';
+
+const LATENCY_MS = 150;
+
+let sandbox: Sandbox;
+let proxy: SlowProxy;
+/** Every request as the proxy received it: when, what, and a search's body. */
+const asked: { at: number; method: string; path: string; body: any }[] = [];
+
+before(async () => {
+  sandbox = await startSandbox({ seed: 43, sizes: { contacts: 300, companies: 10, conversations: 10, tickets: 2, partsHeavy: 0 } });
+  proxy = await startSlowProxy(sandbox.url, {
+    delayMs: () => LATENCY_MS,
+    answer: (req) => {
+      asked.push({ at: Date.now(), method: req.method, path: req.path, body: req.method === 'POST' ? JSON.parse(req.body.toString('utf8')) : undefined });
+      return undefined;
+    },
+  });
+});
+after(async () => {
+  await proxy.close();
+  await sandbox.close();
+});
+
+test('whole lists and segment searches are asked at once, and the rows are the same', async () => {
+  const config = { access_token: sandbox.token, base_url: proxy.url, start_date: '2000-01-01T00:00:00Z' };
+  const catalog = (await runConnector('discover', { config })).messages.find((m) => m.type === 'CATALOG')!.catalog;
+  const lists = ['admins', 'teams', 'tags', 'segments', 'contact_attributes', 'company_attributes'];
+  asked.length = 0;
+  const run = await runConnector('read', { config, catalog: configuredCatalog(catalog, [...lists, 'users', 'users__segments'], 'full_refresh') });
+  assert.equal(run.code, 0, run.stderr);
+
+  const started = (which: (r: (typeof asked)[number]) => boolean) => asked.filter(which).map((r) => r.at);
+  const spread = (times: number[]) => Math.max(...times) - Math.min(...times);
+  // The six lists: one request each, all sent before the first of them could have come back.
+  const listPaths = new Set(['/admins', '/teams', '/tags', '/segments', '/data_attributes']);
+  const listRequests = started((r) => r.method === 'GET' && listPaths.has(r.path));
+  assert.ok(listRequests.length >= 6, `${listRequests.length} list requests`);
+  // (the first two data attributes requests are the read's own, for typing, sent together before any stream)
+  assert.ok(spread(listRequests.slice(2)) < LATENCY_MS, `the lists' requests started within ${spread(listRequests.slice(2))} ms`);
+  // Segment membership: one contacts search per person segment, their first pages all asked within one round trip.
+  const segmentSearches = started((r) => r.path === '/contacts/search' && JSON.stringify(r.body.query).includes('"segment_id"') && r.body.pagination?.starting_after === undefined);
+  const personSegments = sandbox.workspace.ids('segments').length;
+  assert.ok(segmentSearches.length >= Math.min(personSegments, 2), `${segmentSearches.length} segment searches for ${personSegments} segments`);
+  assert.ok(spread(segmentSearches) < LATENCY_MS, `the segment searches started within ${spread(segmentSearches)} ms`);
+
+  for (const stream of ['admins', 'teams', 'tags', 'segments'] as const) {
+    assert.deepEqual(records(run.messages, stream).map((r) => String(r.id)).sort(), sandbox.workspace.ids(stream).map((r) => r.id).sort(), stream);
+  }
+  const w = sandbox.workspace;
+  const expected = w.ids('users').flatMap(({ id }) => (w.contactSegments(id) ?? []).map((s, i) => `${id}:${i}:${String(s.id)}`)).sort();
+  const emitted = records(run.messages, 'users__segments').map((r) => `${r._sdc_source_key_id}:${r._sdc_level_0_id}:${String(r.id)}`).sort();
+  assert.ok(expected.length > 0, 'some users are in segments');
+  assert.deepEqual(emitted, expected, 'each user\'s segments, in the list\'s order');
+});
