@@ -41,17 +41,18 @@ test('whole lists and segment searches are asked at once, and the rows are the s
 
   const started = (which: (r: (typeof asked)[number]) => boolean) => asked.filter(which).map((r) => r.at);
   const spread = (times: number[]) => Math.max(...times) - Math.min(...times);
-  // The six lists: one request each, all sent before the first of them could have come back.
+  // The six lists: one request each, all sent at once. Bounds of two round trips here and below leave room for a
+  // busy machine (the proxy notes a request when this process's event loop gets to it); one after the other, the
+  // lists took 929 ms and the segment searches one round trip each.
   const listPaths = new Set(['/admins', '/teams', '/tags', '/segments', '/data_attributes']);
   const listRequests = started((r) => r.method === 'GET' && listPaths.has(r.path));
   assert.ok(listRequests.length >= 6, `${listRequests.length} list requests`);
   // (the first two data attributes requests are the read's own, for typing, sent together before any stream)
-  assert.ok(spread(listRequests.slice(2)) < LATENCY_MS, `the lists' requests started within ${spread(listRequests.slice(2))} ms`);
-  // Segment membership: one contacts search per person segment, their first pages all asked within one round trip.
+  assert.ok(spread(listRequests.slice(2)) < 2 * LATENCY_MS, `the lists' requests started within ${spread(listRequests.slice(2))} ms`);
+  // Segment membership: one contacts search per person segment (8 here), their first pages asked together.
   const segmentSearches = started((r) => r.path === '/contacts/search' && JSON.stringify(r.body.query).includes('"segment_id"') && r.body.pagination?.starting_after === undefined);
-  const personSegments = sandbox.workspace.ids('segments').length;
-  assert.ok(segmentSearches.length >= Math.min(personSegments, 2), `${segmentSearches.length} segment searches for ${personSegments} segments`);
-  assert.ok(spread(segmentSearches) < LATENCY_MS, `the segment searches started within ${spread(segmentSearches)} ms`);
+  assert.ok(segmentSearches.length >= 4, `${segmentSearches.length} segment searches`);
+  assert.ok(spread(segmentSearches) < 2 * LATENCY_MS, `the ${segmentSearches.length} segment searches started within ${spread(segmentSearches)} ms`);
 
   for (const stream of ['admins', 'teams', 'tags', 'segments'] as const) {
     assert.deepEqual(records(run.messages, stream).map((r) => String(r.id)).sort(), sandbox.workspace.ids(stream).map((r) => r.id).sort(), stream);
