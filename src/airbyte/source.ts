@@ -63,8 +63,9 @@ export interface ReadGroup {
   streams: string[];
   read(): AsyncIterable<ReadEvent>;
   /**
-   * True for a group whose pace is the server's round trips one after the other, not the connector's work (a
-   * cursor only the server advances): it is read alongside the groups after it, which start at once.
+   * True for a group whose pace is the server's round trips, not the connector's work, and which holds little
+   * (pages one after the other on a cursor only the server advances, or a single request): it is read alongside
+   * the groups after it, which start at once.
    */
   alongside?: boolean;
 }

@@ -7,24 +7,16 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSandbox, type Sandbox } from '../../sandbox/index.js';
 import { configuredCatalog, records, runConnector } from '../helpers/connector.js';
-import { startSlowProxy, type SlowProxy } from '../helpers/slow-sandbox.js';
+import { posted, startSlowProxy, type SlowProxy } from '../helpers/slow-sandbox.js';
 
 const LATENCY_MS = 150;
 
 let sandbox: Sandbox;
 let proxy: SlowProxy;
-/** Every request as the proxy received it: when, what, and a search's body. */
-const asked: { at: number; method: string; path: string; body: any }[] = [];
 
 before(async () => {
   sandbox = await startSandbox({ seed: 43, sizes: { contacts: 300, companies: 10, conversations: 10, tickets: 2, partsHeavy: 0 } });
-  proxy = await startSlowProxy(sandbox.url, {
-    delayMs: () => LATENCY_MS,
-    answer: (req) => {
-      asked.push({ at: Date.now(), method: req.method, path: req.path, body: req.method === 'POST' ? JSON.parse(req.body.toString('utf8')) : undefined });
-      return undefined;
-    },
-  });
+  proxy = await startSlowProxy(sandbox.url, { delayMs: () => LATENCY_MS });
 });
 after(async () => {
   await proxy.close();
@@ -35,22 +27,23 @@ test('whole lists and segment searches are asked at once, and the rows are the s
   const config = { access_token: sandbox.token, base_url: proxy.url, start_date: '2000-01-01T00:00:00Z' };
   const catalog = (await runConnector('discover', { config })).messages.find((m) => m.type === 'CATALOG')!.catalog;
   const lists = ['admins', 'teams', 'tags', 'segments', 'contact_attributes', 'company_attributes'];
-  asked.length = 0;
+  proxy.log.length = 0;
   const run = await runConnector('read', { config, catalog: configuredCatalog(catalog, [...lists, 'users', 'users__segments'], 'full_refresh') });
   assert.equal(run.code, 0, run.stderr);
 
-  const started = (which: (r: (typeof asked)[number]) => boolean) => asked.filter(which).map((r) => r.at);
   const spread = (times: number[]) => Math.max(...times) - Math.min(...times);
   // The six lists: one request each, all sent at once. Bounds of two round trips here and below leave room for a
   // busy machine (the proxy notes a request when this process's event loop gets to it); one after the other, the
   // lists took 929 ms and the segment searches one round trip each.
   const listPaths = new Set(['/admins', '/teams', '/tags', '/segments', '/data_attributes']);
-  const listRequests = started((r) => r.method === 'GET' && listPaths.has(r.path));
+  const listRequests = proxy.log.filter((e) => e.method === 'GET' && listPaths.has(e.path)).map((e) => e.at);
   assert.ok(listRequests.length >= 6, `${listRequests.length} list requests`);
   // (the first two data attributes requests are the read's own, for typing, sent together before any stream)
   assert.ok(spread(listRequests.slice(2)) < 2 * LATENCY_MS, `the lists' requests started within ${spread(listRequests.slice(2))} ms`);
   // Segment membership: one contacts search per person segment (8 here), their first pages asked together.
-  const segmentSearches = started((r) => r.path === '/contacts/search' && JSON.stringify(r.body.query).includes('"segment_id"') && r.body.pagination?.starting_after === undefined);
+  const segmentSearches = posted(proxy.log, (path) => path === '/contacts/search')
+    .filter((r) => JSON.stringify(r.body.query).includes('"segment_id"') && r.body.pagination?.starting_after === undefined)
+    .map((r) => r.at);
   assert.ok(segmentSearches.length >= 4, `${segmentSearches.length} segment searches`);
   assert.ok(spread(segmentSearches) < 2 * LATENCY_MS, `the ${segmentSearches.length} segment searches started within ${spread(segmentSearches)} ms`);
 

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { startSandbox, type Sandbox } from '../../sandbox/index.js';
 import { mostProbes, PLACEMENT_ROUNDS, RECORDS_PER_SLICE, SEARCH_SLICES, SLICE_FROM } from '../../src/intercom/streams/sliced-search.js';
 import { configuredCatalog, lastStates, records, runConnector, type Message, type RunResult } from '../helpers/connector.js';
-import { startSlowProxy, type SlowProxy } from '../helpers/slow-sandbox.js';
+import { posted, startSlowProxy, type SlowProxy } from '../helpers/slow-sandbox.js';
 
 /**
  * Users (about 70 % of the contacts) and conversations above SLICE_FROM; leads below it. Each large search three
@@ -25,8 +25,6 @@ const WINDOW = 30 * 86_400;
 let sandbox: Sandbox;
 let proxy: SlowProxy;
 let catalog: { streams: any[] };
-/** Bodies of the search requests, in the order the proxy forwarded them. */
-const searches: { path: string; body: any }[] = [];
 const config = () => ({ access_token: sandbox.token, base_url: proxy.url, start_date: '2000-01-01T00:00:00Z', attribution_window_days: 30 });
 
 before(async () => {
@@ -36,10 +34,6 @@ before(async () => {
     // Searches answer 200-244 ms late, unevenly: the read waits on round trips (so large searches are cut, even
     // on a machine busy with other tests), and the slices' pages overtake one another.
     delayMs: (method, path) => (method === 'POST' && path.endsWith('/search') ? 200 + ((n++ * 37) % 45) : 0),
-    answer: (req) => {
-      if (req.method === 'POST' && req.path.endsWith('/search')) searches.push({ path: req.path, body: JSON.parse(req.body.toString('utf8')) });
-      return undefined;
-    },
   });
   catalog = (await runConnector('discover', { config: config() })).messages.find((m) => m.type === 'CATALOG')!.catalog;
 });
@@ -49,6 +43,13 @@ after(async () => {
 });
 
 const idOf = (m: Message) => String(m.record.data.id);
+
+/** The stream's RECORDs are exactly the ground truth's ids, each once. */
+function assertExactlyTheTruth(messages: Message[], stream: string, truth: { id: string }[]): void {
+  const emitted = records(messages, stream).map((d) => String(d.id));
+  assert.equal(new Set(emitted).size, emitted.length, `${stream}: no record twice`);
+  assert.deepEqual([...emitted].sort(), truth.map((r) => r.id).sort(), `${stream}: exactly the ground truth`);
+}
 
 /** The updated_at range a search body asks for: [after, before] of its `>` and `<` filters. */
 function rangeOf(body: any): string {
@@ -60,19 +61,13 @@ function rangeOf(body: any): string {
 describe('a first sync of large searches', () => {
   let first: RunResult;
   before(async () => {
-    searches.length = 0;
     proxy.log.length = 0;
     first = await runConnector('read', { config: config(), catalog: configuredCatalog(catalog, [...STREAMS], 'incremental'), timeoutMs: 180_000 });
   });
 
   test('every record of the ground truth comes out exactly once', () => {
     assert.equal(first.code, 0, first.stderr);
-    for (const stream of ['users', 'leads', 'conversations'] as const) {
-      const emitted = records(first.messages, stream).map((d) => String(d.id));
-      const truth = sandbox.workspace.ids(stream).map((r) => r.id);
-      assert.equal(new Set(emitted).size, emitted.length, `${stream}: no record twice`);
-      assert.deepEqual([...emitted].sort(), [...truth].sort(), `${stream}: exactly the ground truth`);
-    }
+    for (const stream of ['users', 'leads', 'conversations'] as const) assertExactlyTheTruth(first.messages, stream, sandbox.workspace.ids(stream));
     assert.ok(records(first.messages, 'users__tags').length > 0, 'child rows come out of sliced pages too');
   });
 
@@ -80,6 +75,8 @@ describe('a first sync of large searches', () => {
     const users = sandbox.workspace.ids('users').length;
     const leads = sandbox.workspace.ids('leads').length;
     assert.ok(users >= SLICE_FROM && sandbox.workspace.ids('conversations').length >= SLICE_FROM && leads < SLICE_FROM, `sizes: ${users} users, ${leads} leads`);
+    // The search requests, in the order the proxy received them.
+    const searches = posted(proxy.log, (path) => path.endsWith('/search'));
     const role = (body: any, value: string) => JSON.stringify(body.query).includes(`"value":"${value}"`);
     const paged = (path: string, which: (body: any) => boolean) => searches.filter((s) => s.path === path && which(s.body) && s.body.pagination.per_page === 150);
     // The two large searches: their requests (pages and count queries), and how many records they hold.
@@ -214,16 +211,9 @@ describe('a search under a low rate limit', () => {
   // wait in the pacer, their count queries spent from the same allowance; the size alone would make five.
   let own: Sandbox;
   let ownProxy: SlowProxy;
-  const bodies: any[] = [];
   before(async () => {
     own = await startSandbox({ seed: 37, rateLimitPerMinute: 600, sizes: { contacts: 200, companies: 10, conversations: 5 * RECORDS_PER_SLICE + 300, tickets: 2, partsHeavy: 0 } });
-    ownProxy = await startSlowProxy(own.url, {
-      delayMs: (method, path) => (method === 'POST' && path.endsWith('/search') ? 150 : 0),
-      answer: (req) => {
-        if (req.method === 'POST' && req.path === '/conversations/search') bodies.push(JSON.parse(req.body.toString('utf8')));
-        return undefined;
-      },
-    });
+    ownProxy = await startSlowProxy(own.url, { delayMs: (method, path) => (method === 'POST' && path.endsWith('/search') ? 150 : 0) });
   });
   after(async () => {
     await ownProxy.close();
@@ -233,12 +223,11 @@ describe('a search under a low rate limit', () => {
   test('is cut into as many slices as the limit keeps busy, every record exactly once', async () => {
     const ownConfig = { access_token: own.token, base_url: ownProxy.url, start_date: '2000-01-01T00:00:00Z', attribution_window_days: 30 };
     const ownCatalog = (await runConnector('discover', { config: ownConfig })).messages.find((m) => m.type === 'CATALOG')!.catalog;
-    bodies.length = 0;
+    ownProxy.log.length = 0;
     const run = await runConnector('read', { config: ownConfig, catalog: configuredCatalog(ownCatalog, ['conversations'], 'incremental'), timeoutMs: 180_000 });
     assert.equal(run.code, 0, run.stderr);
-    const emitted = records(run.messages, 'conversations').map((d) => String(d.id));
-    assert.equal(new Set(emitted).size, emitted.length, 'no record twice');
-    assert.deepEqual([...emitted].sort(), own.workspace.ids('conversations').map((r) => r.id).sort(), 'exactly the ground truth');
+    assertExactlyTheTruth(run.messages, 'conversations', own.workspace.ids('conversations'));
+    const bodies = posted(ownProxy.log, (path) => path === '/conversations/search').map((r) => r.body);
     const ranges = new Set(bodies.filter((b) => b.pagination.per_page === 150).map(rangeOf)).size;
     // Two, or up to four should a busy machine make the first page's round trip take up to 0.4 s: fewer than the
     // five of its size.

@@ -30,7 +30,12 @@ export interface SlowProxyOptions {
   answer?: (req: ProxiedRequest) => ProxyAnswer | undefined;
 }
 
-export interface ProxyLogEntry { method: string; path: string; status: number; at: number; delayMs: number }
+/** A request as the proxy received it: when (`at`, before its delay), its body, and the status it was answered with. */
+export interface ProxyLogEntry { method: string; path: string; status: number; at: number; delayMs: number; body: Buffer }
+
+/** The POSTs in the log to a path `which` takes, in the order they were received, with their JSON bodies. */
+export const posted = (log: readonly ProxyLogEntry[], which: (path: string) => boolean): { path: string; at: number; body: any }[] =>
+  log.filter((e) => e.method === 'POST' && which(e.path)).map((e) => ({ path: e.path, at: e.at, body: JSON.parse(e.body.toString('utf8')) as unknown }));
 
 export interface SlowProxy {
   url: string;
@@ -50,9 +55,9 @@ export async function startSlowProxy(target: string, opts: SlowProxyOptions = {}
       const method = req.method ?? 'GET';
       const path = url.split('?')[0]!;
       const delay = Math.max(0, opts.delayMs?.(method, path) ?? 0);
-      const entry: ProxyLogEntry = { method, path, status: 0, at: Date.now(), delayMs: delay };
-      log.push(entry);
       const body = Buffer.concat(chunks);
+      const entry: ProxyLogEntry = { method, path, status: 0, at: Date.now(), delayMs: delay, body };
+      log.push(entry);
       const go = () => {
         const own = opts.answer?.({ method, url, path, headers: req.headers, body });
         if (own) {
