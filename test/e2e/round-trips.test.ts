@@ -56,3 +56,23 @@ test('whole lists and segment searches are asked at once, and the rows are the s
   assert.ok(expected.length > 0, 'some users are in segments');
   assert.deepEqual(emitted, expected, 'each user\'s segments, in the list\'s order');
 });
+
+test('the segment list is asked once a read, however many contacts passes want segments', async () => {
+  const config = { access_token: sandbox.token, base_url: proxy.url, start_date: '2000-01-01T00:00:00Z' };
+  const catalog = (await runConnector('discover', { config })).messages.find((m) => m.type === 'CATALOG')!.catalog;
+  const passes = ['users', 'leads', 'contacts'] as const;
+  proxy.log.length = 0;
+  const run = await runConnector('read', { config, catalog: configuredCatalog(catalog, passes.flatMap((p) => [p, `${p}__segments`]), 'full_refresh') });
+  assert.equal(run.code, 0, run.stderr);
+  // One GET /segments for the three passes (one each before): the segments stream itself is not selected.
+  assert.equal(proxy.log.filter((e) => e.method === 'GET' && e.path.split('?')[0] === '/segments').length, 1);
+  // Each pass still has its own membership: one search per person segment, each pass with its own role filter.
+  const w = sandbox.workspace;
+  for (const pass of passes) {
+    const ids = pass === 'contacts' ? [...w.ids('users'), ...w.ids('leads')] : w.ids(pass);
+    const expected = ids.flatMap(({ id }) => (w.contactSegments(id) ?? []).map((s, i) => `${id}:${i}:${String(s.id)}`)).sort();
+    const emitted = records(run.messages, `${pass}__segments`).map((r) => `${r._sdc_source_key_id}:${r._sdc_level_0_id}:${String(r.id)}`).sort();
+    assert.ok(expected.length > 0, `some ${pass} are in segments`);
+    assert.deepEqual(emitted, expected, `${pass}: each contact's segments, in the list's order`);
+  }
+});

@@ -144,6 +144,24 @@ async function fullList(client: IntercomClient, contact: ApiObject, key: 'tags' 
 
 const asciiOrNone = (value: unknown): boolean => value === undefined || value === null || typeof value === 'number' || (typeof value === 'string' && isAscii(value));
 
+/** Per client (one read), its answer to `GET /segments`, once it has one. */
+const segmentLists = new WeakMap<IntercomClient, Promise<{ segments?: ApiObject[] }>>();
+
+/**
+ * The segment list the contacts passes of one read share (users, leads and contacts each want it when their
+ * segments are selected): asked once per client, a round trip less for each pass after the first. A request that
+ * fails is not kept: the next pass asks again, as it did on its own.
+ */
+function segmentList(client: IntercomClient): Promise<{ segments?: ApiObject[] }> {
+  let list = segmentLists.get(client);
+  if (list === undefined) {
+    list = client.get<{ segments?: ApiObject[] }>('/segments');
+    segmentLists.set(client, list);
+    list.catch(() => segmentLists.delete(client));
+  }
+  return list;
+}
+
 /**
  * contact id -> the person segments it belongs to, for the contacts of this sync's range: one contacts search
  * per segment (a handful of requests) instead of one `/contacts/{id}/segments` call per contact. The searches run
@@ -151,7 +169,7 @@ const asciiOrNone = (value: unknown): boolean => value === undefined || value ==
  * list's order, so each contact's segments keep that order.
  */
 async function segmentMembership(ctx: FetchContext, roleFilter: ApiObject | undefined): Promise<Map<string, ApiObject[]>> {
-  const list = await ctx.client.get<{ segments?: ApiObject[] }>('/segments');
+  const list = await segmentList(ctx.client);
   const members = async (segment: ApiObject): Promise<{ segment: ApiObject; ids: string[] }> => {
     const query = allOf(roleFilter, { field: 'segment_id', operator: '=', value: segment.id }, ...updatedBetween(ctx.since, ctx.until, 'day'));
     const ids: string[] = [];
