@@ -76,3 +76,19 @@ test('the segment list is asked once a read, however many contacts passes want s
     assert.deepEqual(emitted, expected, `${pass}: each contact's segments, in the list's order`);
   }
 });
+
+test('a segment list that failed is not kept: the next pass asks again, and each pass reports its own failure', async () => {
+  const config = { access_token: sandbox.token, base_url: proxy.url, start_date: '2000-01-01T00:00:00Z' };
+  const catalog = (await runConnector('discover', { config })).messages.find((m) => m.type === 'CATALOG')!.catalog;
+  sandbox.setOptions({ planRestrictedPaths: ['/segments'] });
+  try {
+    proxy.log.length = 0;
+    const run = await runConnector('read', { config, catalog: configuredCatalog(catalog, ['users', 'users__segments', 'leads', 'leads__segments'], 'full_refresh') });
+    assert.notEqual(run.code, 0);
+    assert.equal(proxy.log.filter((e) => e.method === 'GET' && e.path === '/segments').length, 2, 'one request per pass');
+    const failed = run.messages.filter((m) => m.type === 'TRACE' && m.trace.type === 'STREAM_STATUS' && m.trace.stream_status.status === 'INCOMPLETE').map((m) => m.trace.stream_status.stream_descriptor.name);
+    for (const stream of ['users', 'leads']) assert.ok(failed.includes(stream), `${stream} ends INCOMPLETE (${failed.join(', ')})`);
+  } finally {
+    sandbox.setOptions({ planRestrictedPaths: [] });
+  }
+});
