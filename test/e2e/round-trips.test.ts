@@ -7,26 +7,37 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSandbox, type Sandbox } from '../../sandbox/index.js';
-import { configuredCatalog, records, runConnector } from '../helpers/connector.js';
+import { configuredCatalog, records, runConnector, type RunResult } from '../helpers/connector.js';
 import { posted, startSlowProxy, type SlowProxy } from '../helpers/slow-sandbox.js';
 
 const LATENCY_MS = 150;
 
 let sandbox: Sandbox;
 let proxy: SlowProxy;
+let config: Record<string, unknown>;
+let catalog: Parameters<typeof configuredCatalog>[0];
 
 before(async () => {
   sandbox = await startSandbox({ seed: 43, sizes: { contacts: 300, companies: 10, conversations: 10, tickets: 2, partsHeavy: 0 } });
   proxy = await startSlowProxy(sandbox.url, { delayMs: () => LATENCY_MS });
+  config = { access_token: sandbox.token, base_url: proxy.url, start_date: '2000-01-01T00:00:00Z' };
+  catalog = (await runConnector('discover', { config })).messages.find((m) => m.type === 'CATALOG')!.catalog;
 });
 after(async () => {
   await proxy.close();
   await sandbox.close();
 });
 
+/** A read's `{pass}__segments` rows and the sandbox's membership for that pass, as `contact:index:segment`, sorted. */
+function segmentRows(run: RunResult, pass: 'users' | 'leads' | 'contacts'): { expected: string[]; emitted: string[] } {
+  const w = sandbox.workspace;
+  const ids = pass === 'contacts' ? [...w.ids('users'), ...w.ids('leads')] : w.ids(pass);
+  const expected = ids.flatMap(({ id }) => (w.contactSegments(id) ?? []).map((s, i) => `${id}:${i}:${String(s.id)}`)).sort();
+  const emitted = records(run.messages, `${pass}__segments`).map((r) => `${r._sdc_source_key_id}:${r._sdc_level_0_id}:${String(r.id)}`).sort();
+  return { expected, emitted };
+}
+
 test('whole lists and segment searches are asked at once, and the rows are the same', async () => {
-  const config = { access_token: sandbox.token, base_url: proxy.url, start_date: '2000-01-01T00:00:00Z' };
-  const catalog = (await runConnector('discover', { config })).messages.find((m) => m.type === 'CATALOG')!.catalog;
   const lists = ['admins', 'teams', 'tags', 'segments', 'contact_attributes', 'company_attributes'];
   proxy.log.length = 0;
   const run = await runConnector('read', { config, catalog: configuredCatalog(catalog, [...lists, 'users', 'users__segments'], 'full_refresh') });
@@ -51,16 +62,12 @@ test('whole lists and segment searches are asked at once, and the rows are the s
   for (const stream of ['admins', 'teams', 'tags', 'segments'] as const) {
     assert.deepEqual(records(run.messages, stream).map((r) => String(r.id)).sort(), sandbox.workspace.ids(stream).map((r) => r.id).sort(), stream);
   }
-  const w = sandbox.workspace;
-  const expected = w.ids('users').flatMap(({ id }) => (w.contactSegments(id) ?? []).map((s, i) => `${id}:${i}:${String(s.id)}`)).sort();
-  const emitted = records(run.messages, 'users__segments').map((r) => `${r._sdc_source_key_id}:${r._sdc_level_0_id}:${String(r.id)}`).sort();
+  const { expected, emitted } = segmentRows(run, 'users');
   assert.ok(expected.length > 0, 'some users are in segments');
   assert.deepEqual(emitted, expected, 'each user\'s segments, in the list\'s order');
 });
 
 test('the segment list is asked once a read, however many contacts passes want segments', async () => {
-  const config = { access_token: sandbox.token, base_url: proxy.url, start_date: '2000-01-01T00:00:00Z' };
-  const catalog = (await runConnector('discover', { config })).messages.find((m) => m.type === 'CATALOG')!.catalog;
   const passes = ['users', 'leads', 'contacts'] as const;
   proxy.log.length = 0;
   const run = await runConnector('read', { config, catalog: configuredCatalog(catalog, passes.flatMap((p) => [p, `${p}__segments`]), 'full_refresh') });
@@ -68,19 +75,14 @@ test('the segment list is asked once a read, however many contacts passes want s
   // One GET /segments for the three passes (one each before): the segments stream itself is not selected.
   assert.equal(proxy.log.filter((e) => e.method === 'GET' && e.path === '/segments').length, 1);
   // Each pass still has its own membership: one search per person segment, each pass with its own role filter.
-  const w = sandbox.workspace;
   for (const pass of passes) {
-    const ids = pass === 'contacts' ? [...w.ids('users'), ...w.ids('leads')] : w.ids(pass);
-    const expected = ids.flatMap(({ id }) => (w.contactSegments(id) ?? []).map((s, i) => `${id}:${i}:${String(s.id)}`)).sort();
-    const emitted = records(run.messages, `${pass}__segments`).map((r) => `${r._sdc_source_key_id}:${r._sdc_level_0_id}:${String(r.id)}`).sort();
+    const { expected, emitted } = segmentRows(run, pass);
     assert.ok(expected.length > 0, `some ${pass} are in segments`);
     assert.deepEqual(emitted, expected, `${pass}: each contact's segments, in the list's order`);
   }
 });
 
 test('a segment list that failed is not kept: the next pass asks again, and each pass reports its own failure', async () => {
-  const config = { access_token: sandbox.token, base_url: proxy.url, start_date: '2000-01-01T00:00:00Z' };
-  const catalog = (await runConnector('discover', { config })).messages.find((m) => m.type === 'CATALOG')!.catalog;
   sandbox.setOptions({ planRestrictedPaths: ['/segments'] });
   try {
     proxy.log.length = 0;
