@@ -12,7 +12,24 @@ import { configuredCatalog } from '../test/helpers/catalog.js';
 /** Room for every response of a pipeline read of 100,000 contacts (they take ~350 MB: the sandbox's RSS 455 -> 807 MB). */
 export const RESPONSE_CACHE_BYTES = 1024 * 1024 * 1024;
 
-export interface SandboxProcess { url: string; token: string; stop(): Promise<void> }
+export interface SandboxProcess { url: string; token: string; stop(): Promise<void>; /** Its CPU time so far (user + sys, seconds). */ cpuSeconds(): number }
+
+/** CPU time (user + sys, in ticks of 1/100 s) from a /proc stat file (a process's or a thread's). */
+function statTicks(path: string): number {
+  // utime and stime: fields 14 and 15, counted after the command name (which may hold spaces).
+  const stat = readFileSync(path, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+/** A process's CPU time (user + sys, seconds) from /proc; 0 once it is gone. */
+export function processCpuSeconds(pid: number | undefined): number {
+  try {
+    return statTicks(`/proc/${pid}/stat`) / 100; // USER_HZ is 100 on Linux
+  } catch {
+    return 0;
+  }
+}
 
 /** Starts `sandbox/cli.ts` with a JSON profile; resolves once it prints its URL. */
 export function sandboxProcess(options: SandboxOptions): Promise<SandboxProcess> {
@@ -24,7 +41,7 @@ export function sandboxProcess(options: SandboxOptions): Promise<SandboxProcess>
     const lines = createInterface({ input: child.stdout! });
     lines.on('line', (line) => {
       const match = /listening on (\S+) token (\S+)/.exec(line);
-      if (match) done({ url: match[1]!, token: match[2]!, stop: () => stop(child) });
+      if (match) done({ url: match[1]!, token: match[2]!, stop: () => stop(child), cpuSeconds: () => processCpuSeconds(child.pid) });
     });
     child.on('exit', (code) => fail(new Error(`sandbox exited with ${code} before listening`)));
   });
@@ -53,6 +70,11 @@ export interface ConnectorRun {
   bytes: number;
   /** The connector's main thread's CPU time (seconds): the share no worker thread can take. */
   mainCpuSeconds: number;
+  /**
+   * The time the connector's main thread was ready to run but waited for a core (seconds, the kernel's
+   * schedstat): the other processes and threads of a shared machine taking its place.
+   */
+  mainWaitSeconds: number;
   /** RECORD lines, only when `keepRecords` is set. */
   lines: string[];
 }
@@ -98,22 +120,21 @@ export async function runRead(opts: ConnectorRunOptions): Promise<ConnectorRun> 
   let peakKb = 0;
   let cpuTicks = 0;
   let mainTicks = 0;
+  let mainWaitNs = 0;
   const sample = () => {
     try {
       const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
       const hwm = /VmHWM:\s+(\d+)/.exec(status);
       if (hwm) peakKb = Math.max(peakKb, Number(hwm[1]));
-      // utime and stime: fields 14 and 15, counted after the command name (which may hold spaces).
-      const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      cpuTicks = Math.max(cpuTicks, Number(fields[11]) + Number(fields[12]));
-      const main = readFileSync(`/proc/${child.pid}/task/${child.pid}/stat`, 'utf8');
-      const mainFields = main.slice(main.lastIndexOf(')') + 2).split(' ');
-      mainTicks = Math.max(mainTicks, Number(mainFields[11]) + Number(mainFields[12]));
+      cpuTicks = Math.max(cpuTicks, statTicks(`/proc/${child.pid}/stat`));
+      mainTicks = Math.max(mainTicks, statTicks(`/proc/${child.pid}/task/${child.pid}/stat`));
+      // schedstat: time on a core, time waiting on the run queue, timeslices (nanoseconds).
+      const waited = Number(readFileSync(`/proc/${child.pid}/task/${child.pid}/schedstat`, 'utf8').split(' ')[1]);
+      if (Number.isFinite(waited)) mainWaitNs = Math.max(mainWaitNs, waited);
     } catch { /* exited */ }
   };
   const sampler = setInterval(sample, 50);
-  const run: ConnectorRun = { exitCode: null, seconds: 0, records: 0, recordsByStream: new Map(), streamTimes: new Map(), states: 0, errors: [], peakRssMb: 0, cpuSeconds: 0, mainCpuSeconds: 0, bytes: 0, lines: [] };
+  const run: ConnectorRun = { exitCode: null, seconds: 0, records: 0, recordsByStream: new Map(), streamTimes: new Map(), states: 0, errors: [], peakRssMb: 0, cpuSeconds: 0, mainCpuSeconds: 0, mainWaitSeconds: 0, bytes: 0, lines: [] };
   // The reader must cost little next to the connector: scan raw chunks for line starts, parse nothing
   // unless asked to keep records.
   const RECORD = Buffer.from('{"type":"RECORD","record":{"stream":"');
@@ -157,6 +178,7 @@ export async function runRead(opts: ConnectorRunOptions): Promise<ConnectorRun> 
   clearInterval(sampler);
   run.cpuSeconds = cpuTicks / 100; // USER_HZ is 100 on Linux
   run.mainCpuSeconds = mainTicks / 100;
+  run.mainWaitSeconds = mainWaitNs / 1e9;
   run.seconds = Number(process.hrtime.bigint() - started) / 1e9;
   run.peakRssMb = Math.round(peakKb / 1024);
   return run;

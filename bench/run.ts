@@ -20,6 +20,10 @@ const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
 
 interface PipelineRun {
   records: number; seconds: number; rate: number; cpuUs: number; mainUs: number; rss: number; mbps: number; exit: number | null; errors: number;
+  /** Share of the read (%) the connector's main thread ran, and waited for a core (ready to run). */
+  mainRunPct: number; mainWaitPct: number;
+  /** CPU per record (us) of the sandbox and of the benchmark's reader of stdout: what shares the cores with the connector. */
+  sandboxUs: number; readerUs: number;
   /** records/s of each stream between its first and last record (harness streamRates). */
   byStream: Map<string, number | undefined>;
 }
@@ -44,6 +48,8 @@ function pipelineRow(runs: PipelineRun[]): Record<string, unknown> {
     'records/s each': runs.map((r) => r.rate).join(' '),
     'CPU us/record': median(runs.map((r) => r.cpuUs)).toFixed(1),
     'main thread us/record': median(runs.map((r) => r.mainUs)).toFixed(1),
+    'main thread running / waiting for a core %': `${median(runs.map((r) => r.mainRunPct)).toFixed(0)} / ${median(runs.map((r) => r.mainWaitPct)).toFixed(0)}`,
+    'CPU us/record of the sandbox / the reader': `${median(runs.map((r) => r.sandboxUs)).toFixed(1)} / ${median(runs.map((r) => r.readerUs)).toFixed(1)}`,
     'records/s by stream': streamPaces(runs),
     'MB/s out': best.mbps.toFixed(1),
     'peak RSS MB': Math.max(...runs.map((r) => r.rss)),
@@ -82,11 +88,15 @@ async function pipeline(contacts: number, opts: { slowConsumer?: boolean; runs?:
     for (let i = 0; i < (opts.runs ?? 1); i++) {
       for (const [k, workers] of settings.entries()) {
         const loadBefore = load();
+        const sandboxBefore = sandbox.cpuSeconds();
+        const readerBefore = process.cpuUsage();
         const run = await runRead({
           config, catalog,
           slowConsumer: opts.slowConsumer ? { everyBytes: 1 << 20, pauseMs: 40 } : undefined,
           env: workers === undefined ? undefined : { SOURCE_INTERCOM_WORKERS: workers },
         });
+        const reader = process.cpuUsage(readerBefore);
+        const sandboxSeconds = sandbox.cpuSeconds() - sandboxBefore;
         const row: PipelineRun = {
           records: run.records,
           seconds: run.seconds,
@@ -98,9 +108,13 @@ async function pipeline(contacts: number, opts: { slowConsumer?: boolean; runs?:
           exit: run.exitCode,
           errors: run.errors.length,
           byStream: streamRates(run),
+          mainRunPct: (100 * run.mainCpuSeconds) / run.seconds,
+          mainWaitPct: (100 * run.mainWaitSeconds) / run.seconds,
+          sandboxUs: (1e6 * sandboxSeconds) / run.records,
+          readerUs: (reader.user + reader.system) / run.records,
         };
         const label = workers === undefined ? '' : `workers ${workers}, `;
-        console.log(`  ${label}run ${i + 1}: ${row.records} records in ${row.seconds.toFixed(1)} s = ${row.rate} records/s, ${row.cpuUs.toFixed(1)} us CPU/record (main thread ${row.mainUs.toFixed(1)}), peak RSS ${row.rss} MB (load ${loadBefore}); by stream: ${streamPaces([row])}`);
+        console.log(`  ${label}run ${i + 1}: ${row.records} records in ${row.seconds.toFixed(1)} s = ${row.rate} records/s, ${row.cpuUs.toFixed(1)} us CPU/record (main thread ${row.mainUs.toFixed(1)}: running ${row.mainRunPct.toFixed(0)} % of the read, waiting for a core ${row.mainWaitPct.toFixed(0)} %; sandbox ${row.sandboxUs.toFixed(1)}, reader ${row.readerUs.toFixed(1)}), peak RSS ${row.rss} MB (load ${loadBefore}); by stream: ${streamPaces([row])}`);
         runs[k]!.push(row);
       }
     }
