@@ -12,7 +12,13 @@ import { configuredCatalog } from '../test/helpers/catalog.js';
 /** Room for every response of a pipeline read of 100,000 contacts (they take ~350 MB: the sandbox's RSS 455 -> 807 MB). */
 export const RESPONSE_CACHE_BYTES = 1024 * 1024 * 1024;
 
-export interface SandboxProcess { url: string; token: string; stop(): Promise<void>; /** Its CPU time so far (user + sys, seconds). */ cpuSeconds(): number }
+export interface SandboxProcess {
+  url: string;
+  token: string;
+  stop(): Promise<void>;
+  /** Its CPU time so far (user + sys, seconds): what the sandbox takes of the cores the connector runs on. */
+  cpuSeconds(): number;
+}
 
 /** CPU time (user + sys, in ticks of 1/100 s) from a /proc stat file (a process's or a thread's). */
 function statTicks(path: string): number {
