@@ -78,9 +78,10 @@ export interface ConnectorRun {
   mainCpuSeconds: number;
   /**
    * The time the connector's main thread was ready to run but waited for a core (seconds, the kernel's
-   * schedstat): the other processes and threads of a shared machine taking its place.
+   * schedstat): the other processes and threads of a shared machine taking its place. Undefined where the kernel
+   * keeps no schedstat (no CONFIG_SCHED_INFO): not measured, rather than none.
    */
-  mainWaitSeconds: number;
+  mainWaitSeconds: number | undefined;
   /** RECORD lines, only when `keepRecords` is set. */
   lines: string[];
 }
@@ -126,7 +127,7 @@ export async function runRead(opts: ConnectorRunOptions): Promise<ConnectorRun> 
   let peakKb = 0;
   let cpuTicks = 0;
   let mainTicks = 0;
-  let mainWaitNs = 0;
+  let mainWaitNs: number | undefined;
   const sample = () => {
     try {
       const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
@@ -136,11 +137,11 @@ export async function runRead(opts: ConnectorRunOptions): Promise<ConnectorRun> 
       mainTicks = Math.max(mainTicks, statTicks(`/proc/${child.pid}/task/${child.pid}/stat`));
       // schedstat: time on a core, time waiting on the run queue, timeslices (nanoseconds).
       const waited = Number(readFileSync(`/proc/${child.pid}/task/${child.pid}/schedstat`, 'utf8').split(' ')[1]);
-      if (Number.isFinite(waited)) mainWaitNs = Math.max(mainWaitNs, waited);
+      if (Number.isFinite(waited)) mainWaitNs = Math.max(mainWaitNs ?? 0, waited);
     } catch { /* exited */ }
   };
   const sampler = setInterval(sample, 50);
-  const run: ConnectorRun = { exitCode: null, seconds: 0, records: 0, recordsByStream: new Map(), streamTimes: new Map(), states: 0, errors: [], peakRssMb: 0, cpuSeconds: 0, mainCpuSeconds: 0, mainWaitSeconds: 0, bytes: 0, lines: [] };
+  const run: ConnectorRun = { exitCode: null, seconds: 0, records: 0, recordsByStream: new Map(), streamTimes: new Map(), states: 0, errors: [], peakRssMb: 0, cpuSeconds: 0, mainCpuSeconds: 0, mainWaitSeconds: undefined, bytes: 0, lines: [] };
   // The reader must cost little next to the connector: scan raw chunks for line starts, parse nothing
   // unless asked to keep records.
   const RECORD = Buffer.from('{"type":"RECORD","record":{"stream":"');
@@ -184,7 +185,7 @@ export async function runRead(opts: ConnectorRunOptions): Promise<ConnectorRun> 
   clearInterval(sampler);
   run.cpuSeconds = cpuTicks / 100; // USER_HZ is 100 on Linux
   run.mainCpuSeconds = mainTicks / 100;
-  run.mainWaitSeconds = mainWaitNs / 1e9;
+  run.mainWaitSeconds = mainWaitNs === undefined ? undefined : mainWaitNs / 1e9;
   run.seconds = Number(process.hrtime.bigint() - started) / 1e9;
   run.peakRssMb = Math.round(peakKb / 1024);
   return run;

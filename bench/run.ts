@@ -17,11 +17,13 @@ function option(name: string): string | undefined {
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
+/** A share (%) as printed: '?' when it was not measured. */
+const percent = (share: number | undefined) => (share === undefined ? '?' : share.toFixed(0));
 
 interface PipelineRun {
   records: number; seconds: number; rate: number; cpuUs: number; mainUs: number; rss: number; mbps: number; exit: number | null; errors: number;
   /** Share of the read (%) the connector's main thread ran, and waited for a core (ready to run). */
-  mainRunPct: number; mainWaitPct: number;
+  mainRunPct: number; mainWaitPct: number | undefined;
   /** CPU per record (us) of the sandbox and of the benchmark's reader of stdout: what shares the cores with the connector. */
   sandboxUs: number; readerUs: number;
   /** records/s of each stream between its first and last record (harness streamRates). */
@@ -48,7 +50,7 @@ function pipelineRow(runs: PipelineRun[]): Record<string, unknown> {
     'records/s each': runs.map((r) => r.rate).join(' '),
     'CPU us/record': median(runs.map((r) => r.cpuUs)).toFixed(1),
     'main thread us/record': median(runs.map((r) => r.mainUs)).toFixed(1),
-    'main thread running / waiting for a core %': `${median(runs.map((r) => r.mainRunPct)).toFixed(0)} / ${median(runs.map((r) => r.mainWaitPct)).toFixed(0)}`,
+    'main thread running / waiting for a core %': `${percent(median(runs.map((r) => r.mainRunPct)))} / ${percent(runs.some((r) => r.mainWaitPct === undefined) ? undefined : median(runs.map((r) => r.mainWaitPct!)))}`,
     'CPU us/record of the sandbox / the reader': `${median(runs.map((r) => r.sandboxUs)).toFixed(1)} / ${median(runs.map((r) => r.readerUs)).toFixed(1)}`,
     'records/s by stream': streamPaces(runs),
     'MB/s out': best.mbps.toFixed(1),
@@ -109,12 +111,12 @@ async function pipeline(contacts: number, opts: { slowConsumer?: boolean; runs?:
           errors: run.errors.length,
           byStream: streamRates(run),
           mainRunPct: (100 * run.mainCpuSeconds) / run.seconds,
-          mainWaitPct: (100 * run.mainWaitSeconds) / run.seconds,
+          mainWaitPct: run.mainWaitSeconds === undefined ? undefined : (100 * run.mainWaitSeconds) / run.seconds,
           sandboxUs: (1e6 * sandboxSeconds) / run.records,
           readerUs: (reader.user + reader.system) / run.records,
         };
         const label = workers === undefined ? '' : `workers ${workers}, `;
-        console.log(`  ${label}run ${i + 1}: ${row.records} records in ${row.seconds.toFixed(1)} s = ${row.rate} records/s, ${row.cpuUs.toFixed(1)} us CPU/record (main thread ${row.mainUs.toFixed(1)}: running ${row.mainRunPct.toFixed(0)} % of the read, waiting for a core ${row.mainWaitPct.toFixed(0)} %; sandbox ${row.sandboxUs.toFixed(1)}, reader ${row.readerUs.toFixed(1)}), peak RSS ${row.rss} MB (load ${loadBefore}); by stream: ${streamPaces([row])}`);
+        console.log(`  ${label}run ${i + 1}: ${row.records} records in ${row.seconds.toFixed(1)} s = ${row.rate} records/s, ${row.cpuUs.toFixed(1)} us CPU/record (main thread ${row.mainUs.toFixed(1)}: running ${percent(row.mainRunPct)} % of the read, waiting for a core ${percent(row.mainWaitPct)} %; sandbox ${row.sandboxUs.toFixed(1)}, reader ${row.readerUs.toFixed(1)}), peak RSS ${row.rss} MB (load ${loadBefore}); by stream: ${streamPaces([row])}`);
         runs[k]!.push(row);
       }
     }
