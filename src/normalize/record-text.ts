@@ -159,10 +159,19 @@ export class RecordTexts implements RecordText {
       if (node.timestamp) text = convertedNumber(json) ?? json;
       else if ((node.props.size > 0 || node.items) && (json.charCodeAt(0) === OPEN_OBJECT || json.charCodeAt(0) === OPEN_ARRAY)) return false;
     }
-    const i = this.signature!.index.get(key);
-    if (i === undefined) this.appended.set(key, text);
-    else this.setTo.set(i, text);
+    this.setRow(key, text);
     return true;
+  }
+
+  /**
+   * The member's value in the row becomes `json` as it is: canonical JSON text whose timestamps are converted
+   * already (a value the object way made, e.g. custom attributes checked); in its place, or appended as `set`
+   * appends. Called once the shape is done: `get` then answers this text.
+   */
+  setRow(key: string, json: string): void {
+    const i = this.signature!.index.get(key);
+    if (i === undefined) this.appended.set(key, json);
+    else this.setTo.set(i, json);
   }
 
   /**

@@ -29,7 +29,7 @@ import type { Family } from '../catalog.js';
 import { isPlainItem, isUsableKey } from '../http/items.js';
 import { elementsAt, parseJsonBody } from '../http/json-body.js';
 import { unixSeconds } from '../replication.js';
-import { CUSTOM_ATTRIBUTES } from '../custom-attributes.js';
+import { CUSTOM_ATTRIBUTES, UNPARSED } from '../custom-attributes.js';
 import { isNumberText, RecordTexts } from '../../normalize/record-text.js';
 import { timestampPaths, timestampTree } from '../../normalize/timestamps.js';
 import type { RecordMeta } from '../../airbyte/protocol.js';
@@ -244,13 +244,30 @@ class PageItems<Row> {
       cursor = value === undefined || value === 'null' ? undefined : unixSeconds(Number(value));
     }
     if (root.followUp && root.followUpText!(texts, this.wanted)) return false;
-    if (family.checkCustomAttributes) {
-      const values = texts.get(CUSTOM_ATTRIBUTES);
-      if (values !== undefined && family.checkCustomAttributes({ [CUSTOM_ATTRIBUTES]: JSON.parse(values) as unknown }) !== undefined) return false;
-    }
     if (root.shapeText && !root.shapeText(texts)) return false;
-    this.items.push({ id, cursor, meta: undefined, parent: this.serialise(texts.row()), children: [] });
+    const meta = family.checkCustomAttributes ? this.checkCustomAttributes(texts, family.checkCustomAttributes) : undefined;
+    this.items.push({ id, cursor, meta, parent: this.serialise(texts.row()), children: [] });
     return true;
+  }
+
+  /**
+   * Family.transform's custom attribute check, after the shape as there, on the record's text: its custom
+   * attributes (and what it holds under custom_attributes_unparsed) parsed and checked; where a value does not
+   * fit, both members become the object way's values as text (the custom attributes' timestamps converted), in
+   * their places or appended after the shape's, and the meta is the check's.
+   */
+  private checkCustomAttributes(texts: RecordTexts, check: NonNullable<Family['checkCustomAttributes']>): RecordMeta | undefined {
+    const values = texts.get(CUSTOM_ATTRIBUTES);
+    if (values === undefined) return undefined;
+    const checked: Record<string, unknown> = { [CUSTOM_ATTRIBUTES]: JSON.parse(values) as unknown };
+    const unparsed = texts.get(UNPARSED);
+    if (unparsed !== undefined) checked[UNPARSED] = JSON.parse(unparsed) as unknown;
+    const meta = check(checked);
+    if (meta === undefined) return undefined;
+    this.family.convertTimestamps(checked);
+    texts.setRow(CUSTOM_ATTRIBUTES, JSON.stringify(checked[CUSTOM_ATTRIBUTES]));
+    texts.setRow(UNPARSED, JSON.stringify(checked[UNPARSED]));
+    return meta;
   }
 
   /**
