@@ -141,6 +141,10 @@ export function compileCustomAttributeCheck(attributes: readonly CustomAttribute
   const names = attributes.map((a) => a.name);
   const fits = attributes.map((a) => FITS[a.type]);
   const fields = attributes.map((a) => `${CUSTOM_ATTRIBUTES}.${a.name}`);
+  // Names every object inherits (constructor, toString, __proto__, ...): only a value the record holds itself
+  // counts (the inherited one is no value of the workspace's), and a misfit is kept under its name as a member
+  // of its own (assigning `__proto__` would set the object's prototype instead).
+  const inherited = names.map((name) => name in Object.prototype);
   const n = names.length;
   return (record) => {
     const values = record[CUSTOM_ATTRIBUTES];
@@ -148,12 +152,14 @@ export function compileCustomAttributeCheck(attributes: readonly CustomAttribute
     const object = values as Record<string, unknown>;
     let changes: RecordChange[] | undefined;
     for (let i = 0; i < n; i++) {
-      const value = object[names[i]!];
+      const name = names[i]!;
+      const value = inherited[i] && !Object.hasOwn(object, name) ? undefined : object[name];
       if (value === undefined || value === null || fits[i]!(value)) continue;
       let unparsed = record[UNPARSED] as Record<string, unknown> | null | undefined;
       if (typeof unparsed !== 'object' || unparsed === null) record[UNPARSED] = unparsed = {};
-      unparsed[names[i]!] = value;
-      object[names[i]!] = null;
+      if (inherited[i]) Object.defineProperty(unparsed, name, { value, writable: true, enumerable: true, configurable: true });
+      else unparsed[name] = value;
+      object[name] = null;
       (changes ??= []).push({ field: fields[i]!, change: 'NULLED', reason: 'SOURCE_SERIALIZATION_ERROR' });
     }
     return changes === undefined ? undefined : { changes };

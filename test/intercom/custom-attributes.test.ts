@@ -64,6 +64,21 @@ test('misfits are NULLED, reported in meta.changes in attribute order, and kept 
   assert.equal(check(ms)?.changes.length, 1);
 });
 
+test('attributes named as what every object inherits (constructor, toString, __proto__): only the record\'s own values are checked', () => {
+  const check = compileCustomAttributeCheck([
+    { name: 'constructor', type: 'string' }, { name: 'toString', type: 'date' }, { name: '__proto__', type: 'integer' }, { name: 'valueOf', type: 'boolean' }, { name: 'plan', type: 'string' },
+  ])!;
+  // None of them held: nothing to report, nothing added (the inherited function or prototype is no value).
+  const without = { id: '1', custom_attributes: JSON.parse('{"plan":"pro"}') as Record<string, unknown> };
+  assert.equal(check(without), undefined);
+  assert.equal(JSON.stringify(without), '{"id":"1","custom_attributes":{"plan":"pro"}}');
+  // Held, as JSON.parse makes them (own members, __proto__ too): checked as any other; misfits kept as own members.
+  const held = { id: '2', custom_attributes: JSON.parse('{"constructor":"ok","toString":1700000000,"__proto__":"x","valueOf":"yes","plan":"pro"}') as Record<string, unknown> };
+  assert.deepEqual(check(held)?.changes.map((c) => c.field), ['custom_attributes.__proto__', 'custom_attributes.valueOf']);
+  assert.equal(JSON.stringify(held), '{"id":"2","custom_attributes":{"constructor":"ok","toString":1700000000,"__proto__":null,"valueOf":null,"plan":"pro"},"custom_attributes_unparsed":{"__proto__":"x","valueOf":"yes"}}');
+  assert.equal(Object.getPrototypeOf(held.custom_attributes), Object.prototype);
+});
+
 test('date attributes in unix seconds are converted by the schema\'s timestamp converter after the check', () => {
   const schema = withCustomAttributes(loadSchema('companies'), ATTRIBUTES);
   const convert = compileTimestampConverter(schema);
