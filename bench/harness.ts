@@ -142,35 +142,60 @@ export async function runRead(opts: ConnectorRunOptions): Promise<ConnectorRun> 
   };
   const sampler = setInterval(sample, 50);
   const run: ConnectorRun = { exitCode: null, seconds: 0, records: 0, recordsByStream: new Map(), streamTimes: new Map(), states: 0, errors: [], peakRssMb: 0, cpuSeconds: 0, mainCpuSeconds: 0, mainWaitSeconds: undefined, bytes: 0, lines: [] };
-  // The reader must cost little next to the connector: scan raw chunks for line starts, parse nothing
-  // unless asked to keep records.
+  // The reader must cost little next to the connector (it stands for Airbyte's, which runs elsewhere): scan raw
+  // chunks for line starts in place, parse nothing unless asked to keep records. Only a line cut between two
+  // chunks is copied (joined once its end has come), not the chunk it ends in.
   const RECORD = Buffer.from('{"type":"RECORD","record":{"stream":"');
   const STATE = Buffer.from('{"type":"STATE"');
-  let carry = Buffer.alloc(0);
+  let at = 0;
+  /** The last stream name seen, and its bytes: most records are of the stream before. */
+  let stream = '';
+  let streamBytes = Buffer.alloc(0);
+  const line = (chunk: Buffer, start: number, end: number): void => {
+    if (chunk.compare(RECORD, 0, RECORD.length, start, Math.min(end, start + RECORD.length)) === 0) {
+      run.records++;
+      const nameStart = start + RECORD.length;
+      const nameEnd = nameStart + streamBytes.length;
+      if (streamBytes.length === 0 || chunk[nameEnd] !== 34 || chunk.compare(streamBytes, 0, streamBytes.length, nameStart, nameEnd) !== 0) {
+        stream = chunk.toString('latin1', nameStart, chunk.indexOf(34, nameStart));
+        streamBytes = Buffer.from(stream, 'latin1');
+      }
+      run.recordsByStream.set(stream, (run.recordsByStream.get(stream) ?? 0) + 1);
+      const times = run.streamTimes.get(stream);
+      if (times) times.last = at;
+      else run.streamTimes.set(stream, { first: at, last: at });
+      if (opts.keepRecords) run.lines.push(chunk.toString('utf8', start, end));
+    } else if (chunk.compare(STATE, 0, STATE.length, start, Math.min(end, start + STATE.length)) === 0) {
+      run.states++;
+    } else {
+      const text = chunk.toString('utf8', start, end);
+      if (text.includes('"type":"ERROR"')) run.errors.push(text);
+    }
+  };
+  let carry: Buffer[] = [];
   let sinceHold = 0;
   for await (const piece of child.stdout! as AsyncIterable<Buffer>) {
     run.bytes += piece.length;
-    const at = Number(process.hrtime.bigint() - started) / 1e9;
-    const chunk = carry.length ? Buffer.concat([carry, piece]) : piece;
+    at = Number(process.hrtime.bigint() - started) / 1e9;
     let start = 0;
-    for (let end = chunk.indexOf(10, start); end !== -1; start = end + 1, end = chunk.indexOf(10, start)) {
-      if (chunk.compare(RECORD, 0, RECORD.length, start, Math.min(end, start + RECORD.length)) === 0) {
-        run.records++;
-        const nameStart = start + RECORD.length;
-        const stream = chunk.toString('latin1', nameStart, chunk.indexOf(34, nameStart));
-        run.recordsByStream.set(stream, (run.recordsByStream.get(stream) ?? 0) + 1);
-        const times = run.streamTimes.get(stream);
-        if (times) times.last = at;
-        else run.streamTimes.set(stream, { first: at, last: at });
-        if (opts.keepRecords) run.lines.push(chunk.toString('utf8', start, end));
-      } else if (chunk.compare(STATE, 0, STATE.length, start, Math.min(end, start + STATE.length)) === 0) {
-        run.states++;
+    if (carry.length > 0) {
+      const end = piece.indexOf(10);
+      if (end === -1) {
+        carry.push(piece);
+        start = piece.length;
       } else {
-        const line = chunk.toString('utf8', start, end);
-        if (line.includes('"type":"ERROR"')) run.errors.push(line);
+        carry.push(piece.subarray(0, end));
+        const joined = Buffer.concat(carry);
+        carry = [];
+        line(joined, 0, joined.length);
+        start = end + 1;
       }
     }
-    carry = start < chunk.length ? Buffer.from(chunk.subarray(start)) : Buffer.alloc(0);
+    if (start < piece.length) {
+      for (let end = piece.indexOf(10, start); end !== -1; start = end + 1, end = piece.indexOf(10, start)) line(piece, start, end);
+      // The chunk's last line goes on in the next one: its bytes are kept (the chunk itself is not used again).
+      if (start < piece.length) carry.push(piece.subarray(start));
+    }
     if (opts.slowConsumer) {
       sinceHold += piece.length;
       if (sinceHold >= opts.slowConsumer.everyBytes) {
