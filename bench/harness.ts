@@ -193,7 +193,7 @@ export async function runRead(opts: ConnectorRunOptions): Promise<ConnectorRun> 
     }
     if (start < piece.length) {
       for (let end = piece.indexOf(10, start); end !== -1; start = end + 1, end = piece.indexOf(10, start)) line(piece, start, end);
-      // The chunk's last line goes on in the next one: its bytes are kept (the chunk itself is not used again).
+      // The chunk's last line goes on in the next one: kept as a view of the chunk, copied once its end has come.
       if (start < piece.length) carry.push(piece.subarray(start));
     }
     if (opts.slowConsumer) {
