@@ -20,18 +20,19 @@ export interface SandboxProcess {
   cpuSeconds(): number;
 }
 
-/** CPU time (user + sys, in ticks of 1/100 s) from a /proc stat file (a process's or a thread's). */
-function statTicks(path: string): number {
-  // utime and stime: fields 14 and 15, counted after the command name (which may hold spaces).
+/** CPU time (user + sys, seconds) from a /proc stat file (a process's or a thread's). */
+function statSeconds(path: string): number {
+  // utime and stime: fields 14 and 15, counted after the command name (which may hold spaces), in ticks of
+  // USER_HZ, which is 100 on Linux.
   const stat = readFileSync(path, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(fields[11]) + Number(fields[12]);
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 /** A process's CPU time (user + sys, seconds) from /proc; 0 once it is gone. */
-export function processCpuSeconds(pid: number | undefined): number {
+function processCpuSeconds(pid: number | undefined): number {
   try {
-    return statTicks(`/proc/${pid}/stat`) / 100; // USER_HZ is 100 on Linux
+    return statSeconds(`/proc/${pid}/stat`);
   } catch {
     return 0;
   }
@@ -125,16 +126,16 @@ export async function runRead(opts: ConnectorRunOptions): Promise<ConnectorRun> 
   const [command, ...prefix] = [...(opts.wrap ?? []), opts.node ?? process.execPath];
   const child = spawn(command!, [...prefix, ...args], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...opts.env } });
   let peakKb = 0;
-  let cpuTicks = 0;
-  let mainTicks = 0;
+  let cpuSeconds = 0;
+  let mainCpuSeconds = 0;
   let mainWaitNs: number | undefined;
   const sample = () => {
     try {
       const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
       const hwm = /VmHWM:\s+(\d+)/.exec(status);
       if (hwm) peakKb = Math.max(peakKb, Number(hwm[1]));
-      cpuTicks = Math.max(cpuTicks, statTicks(`/proc/${child.pid}/stat`));
-      mainTicks = Math.max(mainTicks, statTicks(`/proc/${child.pid}/task/${child.pid}/stat`));
+      cpuSeconds = Math.max(cpuSeconds, statSeconds(`/proc/${child.pid}/stat`));
+      mainCpuSeconds = Math.max(mainCpuSeconds, statSeconds(`/proc/${child.pid}/task/${child.pid}/stat`));
       // schedstat: time on a core, time waiting on the run queue, timeslices (nanoseconds).
       const waited = Number(readFileSync(`/proc/${child.pid}/task/${child.pid}/schedstat`, 'utf8').split(' ')[1]);
       if (Number.isFinite(waited)) mainWaitNs = Math.max(mainWaitNs ?? 0, waited);
@@ -208,8 +209,8 @@ export async function runRead(opts: ConnectorRunOptions): Promise<ConnectorRun> 
   sample(); // stdout closed: the connector is exiting, its counters are (nearly) final
   run.exitCode = await new Promise<number | null>((done) => (child.exitCode !== null ? done(child.exitCode) : child.on('exit', (code) => done(code))));
   clearInterval(sampler);
-  run.cpuSeconds = cpuTicks / 100; // USER_HZ is 100 on Linux
-  run.mainCpuSeconds = mainTicks / 100;
+  run.cpuSeconds = cpuSeconds;
+  run.mainCpuSeconds = mainCpuSeconds;
   run.mainWaitSeconds = mainWaitNs === undefined ? undefined : mainWaitNs / 1e9;
   run.seconds = Number(process.hrtime.bigint() - started) / 1e9;
   run.peakRssMb = Math.round(peakKb / 1024);
