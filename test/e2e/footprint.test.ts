@@ -171,3 +171,68 @@ slice();`;
   assert.ok(result.small > 0 && result.small <= 2 * SMALL_YOUNG_GENERATION_BYTES, `before ${LARGE_JOB_CPU_MS} ms of CPU the young generation reached ${(result.small / MB).toFixed(1)} MB`);
   assert.ok(result.large >= 4 * SMALL_YOUNG_GENERATION_BYTES, `after ${LARGE_JOB_CPU_MS} ms of CPU the young generation stayed at ${(result.large / MB).toFixed(1)} MB`);
 });
+
+test('once the job is large and busy, each full GC lets the old generation grow by 2x or by 30 MB past what it kept, whichever is more; 2x when it waits', async () => {
+  // Flags recorded as the probe does; full GCs forced (--expose-gc) after busy spells (the event loop kept
+  // running) with little kept, then with ~50 MB kept, and after an idle spell.
+  const script = `
+import { createRequire, syncBuiltinESMExports } from 'node:module';
+const require = createRequire(import.meta.url);
+const v8 = require('node:v8');
+const setFlags = v8.setFlagsFromString;
+const flags = [];
+v8.setFlagsFromString = (flag) => { flags.push(flag); return setFlags(flag); };
+syncBuiltinESMExports();
+const m = await import(${JSON.stringify(pathToFileURL(resolve('dist/v8-flags.js')).href)});
+const growing = () => flags.filter((f) => f.startsWith('--heap-growing-percent=')).map((f) => Number(f.split('=')[1]));
+const oldGeneration = () => v8.getHeapSpaceStatistics().filter((s) => !['new_space', 'new_large_object_space', 'read_only_space'].includes(s.space_name)).reduce((sum, s) => sum + s.space_used_size, 0);
+const settle = () => new Promise((done) => setTimeout(done, 100));
+const busy = () => { const until = performance.now() + 600; let n = 0; while (performance.now() < until) n++; return n; };
+globalThis.gc(); await settle();
+const whileSmall = growing();
+m.rowsAnnounced(m.LARGE_JOB_ROWS);
+await settle();
+busy(); globalThis.gc(); await settle();
+const little = oldGeneration();
+const afterLittle = growing();
+let keep = [];
+for (let i = 0; i < 800000; i++) keep.push({ i, text: 'kept ' + i });
+busy(); globalThis.gc(); await settle();
+const much = oldGeneration();
+const afterMuch = growing();
+const kept = keep.length; // read after the GC: what is kept is alive through it
+keep = [];
+busy(); globalThis.gc(); await settle();
+const again = oldGeneration();
+const afterAgain = growing();
+await settle(); await settle(); await settle();
+globalThis.gc(); await settle();
+console.log(JSON.stringify({ whileSmall, afterLittle, afterMuch, afterAgain, afterIdle: growing(), little, much, again,
+  expectLittle: m.largeJobGrowingPercent(little), expectMuch: m.largeJobGrowingPercent(much), expectAgain: m.largeJobGrowingPercent(again),
+  headroom: m.LARGE_JOB_HEADROOM_BYTES, busyShare: m.BUSY_FOR_HEADROOM, kept }));`;
+  const file = join(tempDir(), 'old-generation.mjs');
+  writeFileSync(file, script);
+  const child = spawn(process.execPath, ['--expose-gc', file], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+  const code = await new Promise<number | null>((done) => child.on('exit', (c) => done(c)));
+  assert.equal(code, 0);
+  const r = JSON.parse(out) as Record<'whileSmall' | 'afterLittle' | 'afterMuch' | 'afterAgain' | 'afterIdle', number[]> & Record<'little' | 'much' | 'again' | 'expectLittle' | 'expectMuch' | 'expectAgain' | 'headroom' | 'busyShare', number>;
+  assert.deepEqual({ headroom: r.headroom, busyShare: r.busyShare }, { headroom: 30 * MB, busyShare: 0.7 }, 'src/v8-flags.ts changed: update this test');
+  const mb = (bytes: number) => `${(bytes / MB).toFixed(1)} MB`;
+  // While small: 1.5x from the start, and a full GC changes nothing.
+  assert.deepEqual(r.whileSmall, [50]);
+  // Large and busy, a few MB kept: 2x at the switch, then what 30 MB of headroom asks for (far more than 2x).
+  assert.ok(r.little < 15 * MB, `the old generation kept ${mb(r.little)} before anything was kept`);
+  assert.equal(r.afterLittle[1], 100, `not 2x at the switch: ${r.afterLittle.join(', ')}`);
+  assert.ok(r.expectLittle >= 200, `${r.expectLittle} % for ${mb(r.little)} kept`);
+  assert.equal(r.afterLittle.at(-1), r.expectLittle, `after a busy spell and a full GC keeping ${mb(r.little)}: ${r.afterLittle.join(', ')}`);
+  // Past 30 MB kept, 2x is the more: back to 100 %.
+  assert.ok(r.much > r.headroom, `only ${mb(r.much)} kept`);
+  assert.equal(r.expectMuch, 100);
+  assert.equal(r.afterMuch.at(-1), 100, `after a full GC keeping ${mb(r.much)}: ${r.afterMuch.join(', ')}`);
+  // Little kept again, busy: the headroom again; then, after an idle spell, 2x.
+  assert.ok(r.expectAgain >= 200, `${r.expectAgain} % for ${mb(r.again)} kept`);
+  assert.equal(r.afterAgain.at(-1), r.expectAgain, `after a busy spell and a full GC keeping ${mb(r.again)}: ${r.afterAgain.join(', ')}`);
+  assert.equal(r.afterIdle.at(-1), 100, `after an idle spell and a full GC: ${r.afterIdle.join(', ')}`);
+});
