@@ -2,7 +2,7 @@
 // first import, so it runs before undici compiles its HTTP parser (llhttp, a WebAssembly module) and before
 // the heap holds anything of the connector's. Every setting here is made in-process (v8.setFlagsFromString),
 // so it holds however the connector is started: `node dist/main.js`, the package's bin, the Docker ENTRYPOINT.
-// Figures: README "## Benchmarks" (small sync, 1M contacts, CPU us/record).
+// Figures: bench/HISTORY.md, "Memory that grows with the job" (small sync, 1M contacts, CPU us/record).
 //
 // --liftoff-only. Measured with heaptrack on a small sync (`npm run bench -- small`): V8's background tier-up
 // of llhttp to TurboFan took ~35 MB of compiler memory (peak malloc 37.5 MB), which glibc keeps in a thread

@@ -77,7 +77,7 @@ export class Emitter {
   private batchLength = 0;
   /**
    * Batch buffers the output is done with (its write callback ran), for the next batches: a fresh 128 KB
-   * buffer per batch is memory to allocate and fault in again (README, Benchmarks: 3.5 -> 0.9 us per RECORD
+   * buffer per batch is memory to allocate and fault in again (bench/HISTORY.md: 3.5 -> 0.9 us per RECORD
    * line of prepared data written without secrets, 607k -> 584k instructions per pipeline record).
    */
   private spareBatches: Buffer[] = [];

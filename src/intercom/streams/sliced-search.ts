@@ -35,7 +35,7 @@ export const SLICE_FROM = 3_000;
 /**
  * At most this many slices of one search are paged at once (every request still goes through the pacer). 12 read
  * 40,000 conversations at 150 ms a round trip in 7.5-7.7 s instead of 10.1, but took a 1M-contact read from the
- * sandbox (which cannot keep up there, so the connector waits and cuts) from 195 to 224 MB (README, Benchmarks).
+ * sandbox (which cannot keep up there, so the connector waits and cuts) from 195 to 224 MB (bench/HISTORY.md).
  */
 export const SEARCH_SLICES = 6;
 /** Each slice holds about this many records at least (10 pages): fewer slices for smaller searches. */

@@ -1,7 +1,7 @@
 // How many page worker threads a read may start: SOURCE_INTERCOM_WORKERS (none when unset), `auto`: one per core beyond the first
 // (at most 2), counting only the cores the process may use: a container's CPU quota (cgroup v2 cpu.max, v1
 // cpu.cfs_quota_us) bounds them, as os.availableParallelism() does not (Kubernetes CPU limits are quotas).
-// At most 2 by default: measured (README, Benchmarks), one worker takes about half of the per-record work off
+// At most 2 by default: measured (bench/HISTORY.md), one worker takes about half of the per-record work off
 // the main thread, so with two the main thread alone is the limit and more threads only cost memory.
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -15,7 +15,7 @@ export const MAX_DEFAULT_WORKERS = 2;
 /**
  * The variable's value: a whole number, 0 to 16; `auto`, one per usable core beyond the first, at most 2; unset,
  * none. None by default because of memory: at 1M contacts one worker took the peak RSS from 147-158 MB to
- * 226 MB, over the 200 MB bound (README, Benchmarks), for +15-37 % records/s on 2 cores.
+ * 226 MB, over the 200 MB bound (bench/HISTORY.md), for +15-37 % records/s on 2 cores.
  */
 export function pageWorkerCount(value: string | undefined, cores: number): number {
   if (value === undefined || value.trim() === '') return 0;

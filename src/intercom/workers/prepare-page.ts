@@ -23,7 +23,7 @@
 // Latin-1 serialisation, and this thread's preparation as an object mended string by string (fromLatin1), or,
 // when its follow-up reads nothing of it beyond ASCII, as read, finished once the follow-up is done with the
 // bodies it brought read the same way (takeLatin1Finisher, readJsonBody).
-// Figures: README, Benchmarks.
+// Figures: bench/HISTORY.md.
 import { isUtf8 } from 'node:buffer';
 import type { Family } from '../catalog.js';
 import { isPlainItem, isUsableKey } from '../http/items.js';
@@ -329,7 +329,7 @@ export function preparePage(family: Family, job: PageJob, latin1 = latin1Family(
 /**
  * Prepares pages of one family on this thread when there are no page worker threads, for the Latin-1 reading
  * alone: pages it does not allow are parsed as usual (undefined), which costs less than preparing them with
- * UTF-8 text (measured: README, Benchmarks). The items are ready when the page has
+ * UTF-8 text (measured: bench/HISTORY.md). The items are ready when the page has
  * arrived, as parsed ones are (no page is asked for ahead to keep a thread busy: that only holds memory).
  */
 export class InlinePreparer {
