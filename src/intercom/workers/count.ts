@@ -1,8 +1,8 @@
 // How many page worker threads a read may start: SOURCE_INTERCOM_WORKERS (none when unset), `auto`: one per core beyond the first
 // (at most 2), counting only the cores the process may use: a container's CPU quota (cgroup v2 cpu.max, v1
 // cpu.cfs_quota_us) bounds them, as os.availableParallelism() does not (Kubernetes CPU limits are quotas).
-// At most 2 by default: measured (bench/HISTORY.md), one worker takes about half of the per-record work off
-// the main thread, so with two the main thread alone is the limit and more threads only cost memory.
+// At most 2 with `auto`: on 2 cores one worker takes a quarter of the main thread's per-record work (36.8 -> 27.9
+// us), two and four no more (29.0, 28.6: README "Benchmarks", 2026-12-04), so more threads only cost memory.
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { configError } from '../../airbyte/errors.js';
@@ -14,8 +14,9 @@ export const MAX_DEFAULT_WORKERS = 2;
 
 /**
  * The variable's value: a whole number, 0 to 16; `auto`, one per usable core beyond the first, at most 2; unset,
- * none. None by default because of memory: at 1M contacts one worker took the peak RSS from 147-158 MB to
- * 226 MB, over the 200 MB bound (bench/HISTORY.md), for +15-37 % records/s on 2 cores.
+ * none. None by default: at 1M contacts one worker took the peak RSS from 147-158 MB to 226 MB, over the 200 MB
+ * bound (bench/HISTORY.md), for +15-37 % records/s on 2 cores then, and for no gain since the rows are made as
+ * text on the main thread (22,220 records/s with one against 22,679 with none, README "Benchmarks", 2026-12-04).
  */
 export function pageWorkerCount(value: string | undefined, cores: number): number {
   if (value === undefined || value.trim() === '') return 0;
